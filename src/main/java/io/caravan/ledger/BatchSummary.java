@@ -1,0 +1,24 @@
+package io.caravan.ledger;
+
+import java.time.Instant;
+
+/**
+ * One row of {@code caravan.batch}: a batch's ledger. For a completed batch,
+ * {@code rowsIn = rowsDelivered + rowsRejected + rowsConsentFiltered + rowsSuppressed + rowsDuplicate}.
+ * {@code error} is a reason without values (null unless failed).
+ */
+public record BatchSummary(
+        String batchId, String routeId, String connectorId, String partnerId, String source,
+        Instant startedAt, Instant finishedAt, String status,
+        long rowsIn, long rowsDelivered, long rowsRejected, long rowsConsentFiltered,
+        long rowsSuppressed, long rowsDuplicate, long warnings, String error) {
+
+    public static final String RUNNING = "running";
+    public static final String COMPLETED = "completed";
+    public static final String FAILED = "failed";
+
+    /** True when the counts add up as the ledger contract requires. */
+    public boolean balanced() {
+        return rowsIn == rowsDelivered + rowsRejected + rowsConsentFiltered + rowsSuppressed + rowsDuplicate;
+    }
+}
