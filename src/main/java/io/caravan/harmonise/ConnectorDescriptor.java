@@ -1,0 +1,41 @@
+package io.caravan.harmonise;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.deliver.WarehouseTable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated connector descriptor ({@code connectors/*.yaml}): how one partner source maps onto
+ * one warehouse record table. Immutable and thread-safe; built only by {@link ConnectorRegistry},
+ * which has checked it against {@code connector.schema.json} and the warehouse contract.
+ *
+ * @param fields      canonical field name → spec, in descriptor order
+ * @param constants   canonical field name → value for every row
+ * @param subjectOrder identifier fields whose first present value makes {@code subject_token}
+ * @param source      transport options for API sources (base URL, paging, allowed hosts); may be empty
+ */
+public record ConnectorDescriptor(
+        String id, String title, String description, String partner, String dataClass,
+        WarehouseTable table, FormatSpec format, String phoneRegion, boolean vinCheckDigit,
+        List<String> subjectOrder, List<String> naturalKey, Map<String, FieldSpec> fields,
+        Map<String, Object> constants, Vocabularies vocabularies, long maxFileBytes, int maxFieldChars,
+        String schedule, JsonNode source, Path file) {
+
+    public ConnectorDescriptor {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(format, "format");
+        subjectOrder = List.copyOf(subjectOrder);
+        naturalKey = List.copyOf(naturalKey);
+        fields = Map.copyOf(fields);
+        constants = Map.copyOf(constants);
+    }
+
+    @Override
+    public String toString() {
+        return "Connector[" + id + " → " + table.tableName() + "]";
+    }
+}

@@ -1,0 +1,381 @@
+package io.caravan.harmonise;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.caravan.deliver.WarehouseTable;
+import io.caravan.ingest.RecordReaderFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every connector descriptor in {@code connectors/} ({@code *.yaml}), loaded and validated at
+ * start-up against {@code connector.schema.json} and the warehouse contract, with the shared
+ * vocabularies of {@code config/vocabularies.yaml}. Any problem stops start-up with a
+ * {@link ConnectorConfigException} listing each as {@code file: $.path: problem}.
+ *
+ * <p>Immutable after construction; thread-safe.
+ */
+@Component
+public class ConnectorRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorRegistry.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final JsonSchema SCHEMA = loadSchema();
+
+    private final Map<String, ConnectorDescriptor> connectors;
+    private final Vocabularies vocabularies;
+
+    ConnectorRegistry(@Value("${caravan.connectors-dir:connectors}") Path connectorsDir,
+                      @Value("${caravan.config-dir:config}") Path configDir,
+                      List<RecordReaderFactory> readers) {
+        this(connectorsDir, configDir.resolve("vocabularies.yaml"),
+                readers.stream().map(RecordReaderFactory::formatType).collect(Collectors.toSet()));
+    }
+
+    /** Loads from the given places; {@code formatTypes} are the readers available. */
+    public ConnectorRegistry(Path connectorsDir, Path vocabularyFile, Set<String> formatTypes) {
+        this.vocabularies = loadVocabularies(vocabularyFile);
+        Map<String, ConnectorDescriptor> loaded = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Path file : descriptorFiles(connectorsDir)) {
+            String name = display(file);
+            try {
+                new DescriptorParser(name, vocabularies, formatTypes, problems).parse(file, YAML.readTree(file.toFile()))
+                        .ifPresent(d -> {
+                            ConnectorDescriptor clash = loaded.putIfAbsent(d.id(), d);
+                            if (clash != null) {
+                                problems.add(name + ": $.id: connector id '" + d.id() + "' is already used by " + display(clash.file()));
+                            }
+                        });
+            } catch (IOException e) {
+                problems.add(name + ": not readable YAML (" + e.getClass().getSimpleName() + " at "
+                        + location(e) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems);
+        }
+        this.connectors = Map.copyOf(loaded);
+        LOG.info("Loaded {} connector descriptor(s) from {}: {}", connectors.size(), connectorsDir, String.join(", ", loaded.keySet()));
+    }
+
+    public Optional<ConnectorDescriptor> find(String id) {
+        return Optional.ofNullable(connectors.get(id));
+    }
+
+    /** The connector, or an error naming the known ones (for a route that names a wrong id). */
+    public ConnectorDescriptor get(String id) {
+        return find(id).orElseThrow(() -> new IllegalArgumentException("unknown connector '" + id
+                + "'; known connectors: " + String.join(", ", new TreeMap<>(connectors).keySet())));
+    }
+
+    public Collection<ConnectorDescriptor> all() {
+        return connectors.values();
+    }
+
+    public Vocabularies vocabularies() {
+        return vocabularies;
+    }
+
+    /** Validates one descriptor document against the JSON Schema; each message as {@code $.path: problem}. */
+    public static List<String> schemaProblems(JsonNode document) {
+        return SCHEMA.validate(document).stream()
+                .sorted(Comparator.comparing(m -> m.getInstanceLocation().toString()))
+                .map(ConnectorRegistry::describe)
+                .toList();
+    }
+
+    private static String describe(ValidationMessage m) {
+        String path = m.getInstanceLocation().toString();
+        JsonNode node = m.getInstanceNode();
+        String last = path.substring(path.lastIndexOf('.') + 1);
+        return switch (m.getType()) {
+            case "enum" -> path + ": unknown " + last + " '" + (node != null && node.isTextual() ? node.asText() : String.valueOf(node)) + "'";
+            case "additionalProperties" -> path + ": unknown property '" + m.getProperty() + "'";
+            case "required" -> path + ": missing required property '" + m.getProperty() + "'";
+            default -> path + ": " + stripPath(m.getMessage(), path);
+        };
+    }
+
+    private static String stripPath(String message, String path) {
+        return message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
+    }
+
+    private static List<Path> descriptorFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConnectorConfigException(List.of(dir + ": connectors directory does not exist"));
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    private static Vocabularies loadVocabularies(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConnectorConfigException(List.of(display(file) + ": vocabulary file does not exist"));
+        }
+        try {
+            JsonNode root = YAML.readTree(file.toFile());
+            JsonNode vocabularies = root == null ? null : root.get("vocabularies");
+            if (vocabularies == null || !vocabularies.isObject()) {
+                throw new ConnectorConfigException(List.of(display(file) + ": $.vocabularies: missing (a map of vocabulary → value → spellings)"));
+            }
+            Map<String, Map<String, List<String>>> definitions = YAML.convertValue(vocabularies, new TypeReference<>() { });
+            return Vocabularies.of(definitions);
+        } catch (IOException e) {
+            throw new ConnectorConfigException(List.of(display(file) + ": not readable YAML (" + location(e) + ")"));
+        } catch (IllegalArgumentException e) {
+            throw new ConnectorConfigException(List.of(display(file) + ": $.vocabularies: " + e.getMessage()));
+        }
+    }
+
+    private static String location(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+            return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+        }
+        return "unknown position";
+    }
+
+    static String display(Path file) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+
+    private static JsonSchema loadSchema() {
+        try (InputStream in = ConnectorRegistry.class.getResourceAsStream("/caravan/connector.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("connector.schema.json is missing from the classpath");
+            }
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Turns one validated document into a descriptor, collecting problems with their paths. */
+    private static final class DescriptorParser {
+        private final String file;
+        private final Vocabularies shared;
+        private final Set<String> formatTypes;
+        private final List<String> problems;
+
+        DescriptorParser(String file, Vocabularies shared, Set<String> formatTypes, List<String> problems) {
+            this.file = file;
+            this.shared = shared;
+            this.formatTypes = formatTypes;
+            this.problems = problems;
+        }
+
+        Optional<ConnectorDescriptor> parse(Path path, JsonNode doc) {
+            if (doc == null || !doc.isObject()) {
+                problem("$", "a connector descriptor must be a YAML map");
+                return Optional.empty();
+            }
+            List<String> schema = schemaProblems(doc);
+            if (!schema.isEmpty()) {
+                schema.forEach(p -> problems.add(file + ": " + p));
+                return Optional.empty();
+            }
+            int before = problems.size();
+            WarehouseTable table = WarehouseTable.byName(doc.get("record").asText()).orElseThrow();
+            Vocabularies vocabularies = shared;
+            if (doc.has("vocabularies")) {
+                try {
+                    vocabularies = shared.with(YAML.convertValue(doc.get("vocabularies"), new TypeReference<>() { }));
+                } catch (IllegalArgumentException e) {
+                    problem("$.vocabularies", e.getMessage());
+                }
+            }
+            FormatSpec format = format(doc.get("format"));
+            Map<String, FieldSpec> fields = fields(doc.get("fields"), table, vocabularies);
+            Map<String, Object> constants = constants(doc.get("constants"), table);
+            List<String> naturalKey = naturalKey(doc.get("naturalKey"), fields, constants);
+            JsonNode identity = doc.path("identity");
+            List<String> subjectOrder = new ArrayList<>();
+            identity.path("subjectOrder").forEach(n -> subjectOrder.add(n.asText()));
+            if (subjectOrder.isEmpty()) {
+                subjectOrder.addAll(List.of("email", "phone"));
+            }
+            String phoneRegion = identity.path("phoneRegion").asText("DE");
+            JsonNode limits = doc.path("limits");
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            return Optional.of(new ConnectorDescriptor(
+                    doc.get("id").asText(), doc.get("title").asText(), doc.path("description").asText(""),
+                    doc.get("partner").asText(), doc.get("dataClass").asText(), table, format, phoneRegion,
+                    identity.path("vinCheckDigit").asBoolean(false), subjectOrder, naturalKey, fields, constants,
+                    vocabularies, limits.path("maxFileBytes").asLong(512L * 1024 * 1024),
+                    limits.path("maxFieldChars").asInt(65_536), doc.hasNonNull("schedule") ? doc.get("schedule").asText() : null,
+                    doc.path("source"), path));
+        }
+
+        private FormatSpec format(JsonNode node) {
+            String type = node.get("type").asText();
+            if (!formatTypes.contains(type)) {
+                problem("$.format.type", "no reader for format '" + type + "' is installed (have: " + String.join(", ", new TreeMap<>(
+                        formatTypes.stream().collect(Collectors.toMap(t -> t, t -> t))).keySet()) + ")");
+            }
+            Charset charset = Charset.forName("UTF-8");
+            if (node.has("charset")) {
+                try {
+                    charset = Charset.forName(node.get("charset").asText());
+                } catch (RuntimeException e) {
+                    problem("$.format.charset", "unknown charset '" + node.get("charset").asText() + "'");
+                }
+            }
+            ZoneId zone = ZoneId.of("Europe/Berlin");
+            if (node.has("zone")) {
+                try {
+                    zone = ZoneId.of(node.get("zone").asText());
+                } catch (RuntimeException e) {
+                    problem("$.format.zone", "unknown time zone '" + node.get("zone").asText() + "'");
+                }
+            }
+            return new FormatSpec(type, charset, node.path("delimiter").asText(",").charAt(0),
+                    node.path("quote").asText("\"").charAt(0), node.path("header").asBoolean(true),
+                    node.get("columns"), node.path("decimalSeparator").asText(".").charAt(0),
+                    patterns(node.get("datePattern"), "$.format.datePattern", List.of("uuuu-MM-dd")),
+                    patterns(node.get("timestampPattern"), "$.format.timestampPattern", List.of()), zone,
+                    node.hasNonNull("records") ? node.get("records").asText() : null, node);
+        }
+
+        private List<DateTimeFormatter> patterns(JsonNode node, String path, List<String> defaults) {
+            List<String> texts = new ArrayList<>();
+            if (node == null) {
+                texts.addAll(defaults);
+            } else if (node.isArray()) {
+                node.forEach(n -> texts.add(n.asText()));
+            } else {
+                texts.add(node.asText());
+            }
+            List<DateTimeFormatter> result = new ArrayList<>();
+            for (String text : texts) {
+                try {
+                    // 'yyyy' is year-of-era; strict resolving needs 'uuuu' for plain years
+                    result.add(DateTimeFormatter.ofPattern(text.replace("yyyy", "uuuu").replace("yy", "uu"))
+                            .withResolverStyle(ResolverStyle.STRICT));
+                } catch (IllegalArgumentException e) {
+                    problem(path, "invalid pattern '" + text + "'");
+                }
+            }
+            return result;
+        }
+
+        private Map<String, FieldSpec> fields(JsonNode node, WarehouseTable table, Vocabularies vocabularies) {
+            Map<String, FieldSpec> fields = new LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> {
+                String name = e.getKey();
+                JsonNode spec = e.getValue();
+                String path = "$.fields." + name;
+                FieldType type = FieldType.of(spec.get("type").asText());
+                CanonicalFields.incompatibility(table, name, type).ifPresent(p -> problem(path + ".type", p));
+                String vocabulary = spec.hasNonNull("vocabulary") ? spec.get("vocabulary").asText() : null;
+                if (type == FieldType.VOCABULARY) {
+                    if (vocabulary == null) {
+                        problem(path + ".vocabulary", "a vocabulary field must name its vocabulary");
+                    } else if (!vocabularies.has(vocabulary)) {
+                        problem(path + ".vocabulary", "unknown vocabulary '" + vocabulary + "'");
+                    }
+                } else if (vocabularies.has(name) && !CanonicalFields.isPersonal(name)) {
+                    problem(path + ".type", "field '" + name + "' has a fixed vocabulary: use type vocabulary with vocabulary " + name);
+                }
+                if (vocabularies.has(name) && vocabulary != null && !vocabulary.equals(name)) {
+                    problem(path + ".vocabulary", "field '" + name + "' must use vocabulary '" + name + "'");
+                }
+                Pattern pattern = null;
+                if (spec.hasNonNull("pattern")) {
+                    try {
+                        pattern = Pattern.compile(spec.get("pattern").asText());
+                    } catch (PatternSyntaxException ex) {
+                        problem(path + ".pattern", "invalid regular expression");
+                    }
+                }
+                fields.put(name, new FieldSpec(name, spec.hasNonNull("column") ? spec.get("column").asText() : name, type,
+                        spec.path("required").asBoolean(false), vocabulary, pattern,
+                        spec.has("scale") ? spec.get("scale").asInt() : null,
+                        strings(spec.get("trueValues")), strings(spec.get("falseValues")),
+                        spec.has("maxLength") ? spec.get("maxLength").asInt() : null));
+            });
+            return fields;
+        }
+
+        private Map<String, Object> constants(JsonNode node, WarehouseTable table) {
+            Map<String, Object> constants = new LinkedHashMap<>();
+            if (node == null) {
+                return constants;
+            }
+            node.fields().forEachRemaining(e -> {
+                String name = e.getKey();
+                if (CanonicalFields.isPersonal(name) || !CanonicalFields.business(table).containsKey(name)) {
+                    problem("$.constants." + name, "not a non-personal column of table " + table.tableName());
+                    return;
+                }
+                JsonNode v = e.getValue();
+                constants.put(name, v.isBoolean() ? v.booleanValue() : v.isIntegralNumber() ? (Object) v.longValue()
+                        : v.isNumber() ? v.decimalValue() : v.asText());
+            });
+            return constants;
+        }
+
+        private List<String> naturalKey(JsonNode node, Map<String, FieldSpec> fields, Map<String, Object> constants) {
+            List<String> key = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String name = node.get(i).asText();
+                if (CanonicalFields.isPersonal(name)) {
+                    problem("$.naturalKey[" + i + "]", "a natural key must not use the personal field '" + name + "'");
+                } else if (!fields.containsKey(name) && !constants.containsKey(name)) {
+                    problem("$.naturalKey[" + i + "]", "field '" + name + "' is not defined in fields or constants");
+                }
+                key.add(name);
+            }
+            return key;
+        }
+
+        private static List<String> strings(JsonNode node) {
+            if (node == null) {
+                return null;
+            }
+            List<String> list = new ArrayList<>();
+            node.forEach(n -> list.add(n.asText()));
+            return list;
+        }
+
+        private void problem(String path, String message) {
+            problems.add(file + ": " + path + ": " + message);
+        }
+    }
+}

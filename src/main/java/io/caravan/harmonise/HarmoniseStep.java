@@ -1,0 +1,112 @@
+package io.caravan.harmonise;
+
+import io.caravan.ingest.InputRejectedException;
+import io.caravan.ingest.RecordReader;
+import io.caravan.ingest.RecordReaderFactory;
+import io.caravan.ledger.Ledger;
+import io.caravan.pipeline.BatchContext;
+import io.caravan.pipeline.RecordBatch;
+import io.caravan.pipeline.Row;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens a batch: records it in the ledger as running, opens the connector's reader on the source
+ * and returns a lazy {@link RecordBatch} of harmonised rows. Nothing is read until a later step
+ * drains the batch, so any source size flows through in constant memory.
+ *
+ * <p>Thread-safe; each batch is used by one thread.
+ */
+@Component
+public class HarmoniseStep {
+    private static final DateTimeFormatter BATCH_TIME = DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ConnectorRegistry connectors;
+    private final Map<String, RecordReaderFactory> readers;
+    private final Ledger ledger;
+    private final Clock clock;
+    private final Map<String, Harmoniser> harmonisers = new ConcurrentHashMap<>();
+
+    HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger) {
+        this(connectors, readers, ledger, Clock.systemUTC());
+    }
+
+    public HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger, Clock clock) {
+        this.connectors = connectors;
+        this.readers = readers.stream().collect(Collectors.toMap(RecordReaderFactory::formatType, r -> r));
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    Ledger ledger() {
+        return ledger;
+    }
+
+    /** Fails fast (at route start-up) when a route names a connector that does not exist. */
+    public ConnectorDescriptor connector(String connectorId) {
+        return connectors.get(connectorId);
+    }
+
+    /**
+     * Opens a batch of {@code in} for a connector. The batch is in the ledger (running) before
+     * anything is read; a source refused outright fails it with the reason and rethrows.
+     *
+     * @param length the source's size in bytes when known (checked against the connector's limit), else null
+     */
+    public RecordBatch open(String connectorId, String routeId, String source, InputStream in, Long length) {
+        ConnectorDescriptor connector = connectors.get(connectorId);
+        BatchContext context = new BatchContext(newBatchId(), routeId, connector.id(), connector.partner(),
+                connector.dataClass(), source, Instant.now(clock));
+        ledger.open(context);
+        try {
+            if (length != null && length > connector.maxFileBytes()) {
+                throw new InputRejectedException(source + ": file is " + length + " bytes, over the limit of "
+                        + connector.maxFileBytes() + " bytes for " + connector.id());
+            }
+            RecordReaderFactory factory = readers.get(connector.format().type());
+            if (factory == null) {
+                throw new IllegalStateException("no reader for format " + connector.format().type());
+            }
+            RecordReader reader = factory.open(in, connector, source);
+            Function<io.caravan.ingest.SourceRow, Row> harmonise =
+                    harmonisers.computeIfAbsent(connector.id(), id -> new Harmoniser(connector)).forBatch(context);
+            Iterator<Row> rows = new Iterator<>() {
+                @Override public boolean hasNext() { return reader.hasNext(); }
+                @Override public Row next() { return harmonise.apply(reader.next()); }
+            };
+            return new RecordBatch(context, rows, reader);
+        } catch (RuntimeException e) {
+            closeQuietly(in);
+            ledger.fail(context.batchId(), FailureReasons.of(e));
+            throw e;
+        }
+    }
+
+    private String newBatchId() {
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random);
+        return "b-" + BATCH_TIME.format(Instant.now(clock)) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // failing anyway
+        }
+    }
+}

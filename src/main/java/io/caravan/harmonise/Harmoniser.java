@@ -1,0 +1,342 @@
+package io.caravan.harmonise;
+
+import io.caravan.deliver.ColumnType;
+import io.caravan.ingest.SourceRow;
+import io.caravan.pipeline.BatchContext;
+import io.caravan.pipeline.Issue;
+import io.caravan.pipeline.Row;
+import io.caravan.pseudonymise.Identifiers;
+import io.caravan.pseudonymise.InvalidIdentifierException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns source rows into canonical rows for one connector: maps partner columns onto canonical
+ * fields, parses types (decimal comma, date patterns, booleans), maps vocabularies, normalises
+ * identifiers, checks required fields, and computes {@code record_key} =
+ * hex SHA-256 of {@code connector_id|natural key}. Columns the descriptor does not map are never
+ * copied; their names are reported once per batch in {@link BatchContext#unmappedColumns()}.
+ *
+ * <p>Typed business fields that do not parse, unknown vocabulary spellings and missing required
+ * values reject the row; an invalid optional identifier is nulled with a warning (privacy
+ * contract). Issues name the canonical field and the rule, never the value.
+ *
+ * <p>A {@code Harmoniser} is immutable and thread-safe; {@link #forBatch} gives the per-batch,
+ * single-threaded function that does the work.
+ */
+public final class Harmoniser {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final ConnectorDescriptor connector;
+    private final Set<String> mappedColumns = new HashSet<>();
+    private final Map<String, ColumnType> columnTypes;
+    private final boolean derivesWmi;
+
+    public Harmoniser(ConnectorDescriptor connector) {
+        this.connector = connector;
+        connector.fields().values().forEach(f -> mappedColumns.add(f.column()));
+        this.columnTypes = CanonicalFields.business(connector.table());
+        this.derivesWmi = connector.table().hasColumn("wmi") && connector.fields().containsKey("vin");
+    }
+
+    public ConnectorDescriptor connector() {
+        return connector;
+    }
+
+    /** A function for one batch's rows, in order, on one thread. */
+    public Function<SourceRow, Row> forBatch(BatchContext context) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        return new PerBatch(context, sha256);
+    }
+
+    private final class PerBatch implements Function<SourceRow, Row> {
+        private final BatchContext context;
+        private final MessageDigest sha256;
+        private Collection<String> lastColumns;
+
+        PerBatch(BatchContext context, MessageDigest sha256) {
+            this.context = context;
+            this.sha256 = sha256;
+        }
+
+        @Override
+        public Row apply(SourceRow source) {
+            reportUnmapped(source.columns());
+            Issue problem = source.problem();
+            if (problem != null) {
+                return Row.unreadable(source.number(), problem.field(), problem.reason());
+            }
+            Row row = new Row(source.number(), new HashMap<>(connector.fields().size() * 2 + 8));
+            Map<String, Object> fields = row.fields();
+            for (FieldSpec spec : connector.fields().values()) {
+                String raw = source.get(spec.column());
+                Object value = parse(row, spec, raw == null ? null : raw.strip());
+                if (value != null) {
+                    fields.put(spec.name(), value);
+                } else if (spec.required() && row.isPending() && !hasIssue(row, spec.name())) {
+                    row.reject(spec.name(), "required value missing");
+                }
+            }
+            connector.constants().forEach((name, value) -> fields.put(name, constant(name, value)));
+            if (derivesWmi && fields.get("vin") instanceof String vin) {
+                fields.put("wmi", vin.substring(0, 3));
+            }
+            for (String identifier : connector.subjectOrder()) {
+                if (fields.containsKey(identifier)) {
+                    fields.put("_subject", identifier);
+                    break;
+                }
+            }
+            if (row.isPending()) {
+                row.recordKey(recordKey(row));
+            }
+            return row;
+        }
+
+        private void reportUnmapped(Collection<String> columns) {
+            if (columns == lastColumns) {
+                return;
+            }
+            lastColumns = columns;
+            for (String column : columns) {
+                if (!mappedColumns.contains(column)) {
+                    context.unmappedColumn(column);
+                }
+            }
+        }
+
+        private String recordKey(Row row) {
+            StringBuilder key = new StringBuilder(connector.id());
+            for (String field : connector.naturalKey()) {
+                Object value = row.get(field);
+                if (value == null) {
+                    row.reject(field, "natural key value missing");
+                    return null;
+                }
+                key.append('|').append(canonical(value));
+            }
+            return HEX.formatHex(sha256.digest(key.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static boolean hasIssue(Row row, String field) {
+        return row.issues().stream().anyMatch(i -> i.field().equals(field));
+    }
+
+    private Object parse(Row row, FieldSpec spec, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        String field = spec.name();
+        if (raw.length() > connector.maxFieldChars()) {
+            row.reject(field, "longer than " + connector.maxFieldChars() + " characters");
+            return null;
+        }
+        FormatSpec format = connector.format();
+        try {
+            return switch (spec.type()) {
+                case TEXT -> text(row, spec, raw);
+                case INTEGER -> integer(spec, raw);
+                case DECIMAL -> decimal(raw, format.decimalSeparator(), spec.scale());
+                case DATE -> date(spec, raw, format);
+                case TIMESTAMP -> timestamp(raw, format);
+                case BOOLEAN -> bool(spec, raw);
+                case VOCABULARY -> connector.vocabularies().map(spec.vocabulary(), raw)
+                        .orElseThrow(() -> new ValueException("unknown " + spec.vocabulary() + " spelling"));
+                case EMAIL -> identifier(row, spec, () -> Identifiers.email(raw));
+                case PHONE -> identifier(row, spec, () -> Identifiers.phone(raw, connector.phoneRegion()));
+                case VIN -> identifier(row, spec, () -> Identifiers.vin(raw, connector.vinCheckDigit()));
+                case POSTCODE -> raw.toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+            };
+        } catch (ValueException e) {
+            row.reject(field, e.getMessage());
+            return null;
+        }
+    }
+
+    private static Object text(Row row, FieldSpec spec, String raw) {
+        if (spec.maxLength() != null && raw.length() > spec.maxLength()) {
+            throw new ValueException("longer than " + spec.maxLength() + " characters");
+        }
+        if (spec.pattern() != null && !spec.pattern().matcher(raw).matches()) {
+            throw new ValueException("does not match the pattern of the descriptor");
+        }
+        return raw;
+    }
+
+    private Object integer(FieldSpec spec, String raw) {
+        long value;
+        try {
+            value = Long.parseLong(raw.replace(" ", "").replace("\u00a0", "").replace("'", ""));
+        } catch (NumberFormatException e) {
+            BigDecimal decimal = decimal(raw, connector.format().decimalSeparator(), null);
+            try {
+                value = decimal.longValueExact();
+            } catch (ArithmeticException ex) {
+                throw new ValueException("not a whole number");
+            }
+        }
+        ColumnType column = columnTypes.get(spec.name());
+        if (column == ColumnType.INT) {
+            if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+                throw new ValueException("number out of range");
+            }
+            return (int) value;
+        }
+        return column == ColumnType.NUMERIC ? BigDecimal.valueOf(value) : value;
+    }
+
+    static BigDecimal decimal(String raw, char decimalSeparator, Integer scale) {
+        StringBuilder digits = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == decimalSeparator) {
+                digits.append('.');
+            } else if ((c >= '0' && c <= '9') || c == '-' || c == '+') {
+                digits.append(c);
+            } else if (c == ' ' || c == '\u00a0' || c == '\'' || c == '\u202f' || c == '€'
+                    || (c == '.' && decimalSeparator == ',') || (c == ',' && decimalSeparator == '.')) {
+                continue; // grouping separators and a currency sign
+            } else if ((c == 'e' || c == 'E') && decimalSeparator == '.') {
+                digits.append(c);
+            } else {
+                throw new ValueException("not a number");
+            }
+        }
+        try {
+            BigDecimal value = new BigDecimal(digits.toString());
+            return scale == null || scale == 0 ? value : value.movePointLeft(scale);
+        } catch (NumberFormatException e) {
+            throw new ValueException("not a number");
+        }
+    }
+
+    private Object date(FieldSpec spec, String raw, FormatSpec format) {
+        LocalDate date = null;
+        for (DateTimeFormatter pattern : format.datePatterns()) {
+            try {
+                date = LocalDate.parse(raw, pattern);
+                break;
+            } catch (DateTimeParseException e) {
+                // try the next pattern
+            }
+        }
+        if (date == null) {
+            try {
+                date = LocalDate.parse(raw);
+            } catch (DateTimeParseException e) {
+                throw new ValueException("not a date in the descriptor's date pattern");
+            }
+        }
+        if (columnTypes.get(spec.name()) == ColumnType.TIMESTAMPTZ) {
+            return date.atStartOfDay(format.zone()).toOffsetDateTime();
+        }
+        return date;
+    }
+
+    private static OffsetDateTime timestamp(String raw, FormatSpec format) {
+        try {
+            return OffsetDateTime.parse(raw);
+        } catch (DateTimeParseException e) {
+            // not ISO with offset
+        }
+        try {
+            return Instant.parse(raw).atOffset(java.time.ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            // not an ISO instant
+        }
+        try {
+            return LocalDateTime.parse(raw).atZone(format.zone()).toOffsetDateTime();
+        } catch (DateTimeParseException e) {
+            // not ISO local
+        }
+        for (DateTimeFormatter pattern : format.timestampPatterns()) {
+            try {
+                return LocalDateTime.parse(raw, pattern).atZone(format.zone()).toOffsetDateTime();
+            } catch (DateTimeParseException e) {
+                // try the next pattern
+            }
+        }
+        throw new ValueException("not a timestamp (ISO-8601 or the descriptor's timestamp pattern)");
+    }
+
+    private static Boolean bool(FieldSpec spec, String raw) {
+        String value = raw.toLowerCase(Locale.ROOT);
+        if (spec.trueValues().stream().anyMatch(t -> t.equalsIgnoreCase(value))) {
+            return Boolean.TRUE;
+        }
+        if (spec.falseValues().stream().anyMatch(f -> f.equalsIgnoreCase(value))) {
+            return Boolean.FALSE;
+        }
+        throw new ValueException("not one of the descriptor's boolean spellings");
+    }
+
+    private static Object identifier(Row row, FieldSpec spec, IdentifierParser parser) {
+        try {
+            return parser.parse();
+        } catch (InvalidIdentifierException e) {
+            if (spec.required()) {
+                throw new ValueException(e.rule());
+            }
+            row.warn(spec.name(), e.rule());
+            return null;
+        }
+    }
+
+    private Object constant(String name, Object value) {
+        ColumnType column = columnTypes.get(name);
+        if (column == ColumnType.INT && value instanceof Long l) {
+            return l.intValue();
+        }
+        if (column == ColumnType.NUMERIC && value instanceof Long l) {
+            return BigDecimal.valueOf(l);
+        }
+        return value;
+    }
+
+    static String canonical(Object value) {
+        if (value instanceof BigDecimal d) {
+            return d.stripTrailingZeros().toPlainString();
+        }
+        return value.toString();
+    }
+
+    @FunctionalInterface
+    private interface IdentifierParser {
+        String parse() throws InvalidIdentifierException;
+    }
+
+    /** A value that does not parse; the message is the rule, never the value. */
+    private static final class ValueException extends RuntimeException {
+        ValueException(String rule) {
+            super(rule, null, false, false);
+        }
+    }
+
+    /** For tests: the canonical field names this connector produces. */
+    List<String> fieldNames() {
+        return List.copyOf(connector.fields().keySet());
+    }
+}

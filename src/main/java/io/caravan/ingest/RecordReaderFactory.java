@@ -1,0 +1,21 @@
+package io.caravan.ingest;
+
+import io.caravan.harmonise.ConnectorDescriptor;
+import java.io.InputStream;
+
+/**
+ * Opens a {@link RecordReader} for one format type ({@code csv}, {@code fixed-width},
+ * {@code adf-xml}, {@code json}). Implementations are Spring beans, stateless and thread-safe;
+ * the harmonise step picks the one whose {@link #formatType()} matches the descriptor.
+ */
+public interface RecordReaderFactory {
+
+    String formatType();
+
+    /**
+     * @param in         the source; the reader owns it from now on and closes it
+     * @param descriptor the connector (format options, limits)
+     * @param source     the source's name for messages (a file name or URL without credentials)
+     */
+    RecordReader open(InputStream in, ConnectorDescriptor descriptor, String source);
+}

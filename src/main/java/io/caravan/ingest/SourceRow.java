@@ -1,0 +1,30 @@
+package io.caravan.ingest;
+
+import java.util.Collection;
+
+/**
+ * One record as a reader found it in a partner source, before harmonising: raw text values by
+ * source column (a CSV header name, or a dotted path in structured sources such as
+ * {@code customer.contact.email}).
+ *
+ * <p>Implementations are immutable views, read by one thread. {@link #toString()} must not print values.
+ */
+public interface SourceRow {
+
+    /** 1-based number of the data row (or record) in its source, used in the ledger. */
+    long number();
+
+    /** The raw value of a column, or null when the row has no such column or it is empty. */
+    String get(String column);
+
+    /** Every column this row has, for the report of unmapped columns. */
+    Collection<String> columns();
+
+    /**
+     * A problem that makes the whole row unusable (ragged row, malformed record), with the field
+     * and rule but never the value; null when the row was read cleanly.
+     */
+    default io.caravan.pipeline.Issue problem() {
+        return null;
+    }
+}
