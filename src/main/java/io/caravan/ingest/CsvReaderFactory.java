@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,9 +31,10 @@ import org.springframework.stereotype.Component;
  * embedded delimiters and newlines. One record in memory at a time.
  *
  * <p>A row whose number of values differs from the header is yielded as unusable ("ragged row");
- * a value longer than the connector's maximum field length makes its row unusable. Bytes that are
- * not valid in the declared charset, or a quoted field left open at the end of the file, refuse
- * the whole source with {@link InputRejectedException} naming the row.
+ * so is a row with a value longer than the connector's maximum field length, or with bytes that are
+ * not valid in the declared charset (named by column). A quoted field left open at the end of the
+ * file refuses the whole source with {@link InputRejectedException} naming the row, since the rows
+ * after it cannot be told apart.
  */
 @Component
 public class CsvReaderFactory implements RecordReaderFactory {
@@ -49,6 +49,9 @@ public class CsvReaderFactory implements RecordReaderFactory {
         return new CsvRecordReader(in, descriptor, source);
     }
 
+    /** What the decoder puts in place of bytes that are not valid in the declared charset. */
+    private static final char REPLACEMENT = '\uFFFD';
+
     static final class CsvRecordReader implements RecordReader {
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
@@ -56,17 +59,19 @@ public class CsvReaderFactory implements RecordReaderFactory {
         private final Collection<String> columns;
         private final String source;
         private final int maxFieldChars;
+        private final String charset;
         private long number;
 
         CsvRecordReader(InputStream in, ConnectorDescriptor descriptor, String source) {
             this.source = source;
             this.maxFieldChars = descriptor.maxFieldChars();
+            this.charset = descriptor.format().charset().name();
             FormatSpec format = descriptor.format();
             try {
                 BOMInputStream unbommed = BOMInputStream.builder().setInputStream(in).get();
                 BufferedReader reader = new BufferedReader(new InputStreamReader(unbommed, format.charset().newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16);
                 CSVFormat.Builder builder = CSVFormat.DEFAULT.builder()
                         .setDelimiter(format.delimiter())
                         .setQuote(format.quote())
@@ -85,7 +90,7 @@ public class CsvReaderFactory implements RecordReaderFactory {
                 throw new InputRejectedException(source + ": header row: " + headerProblem(e));
             } catch (IOException | UncheckedIOException e) {
                 close(in);
-                throw new InputRejectedException(source + ": header row: " + ioProblem(e, descriptor));
+                throw new InputRejectedException(source + ": header row: unreadable (" + e.getClass().getSimpleName() + ")");
             }
             Map<String, Integer> map = parser.getHeaderMap();
             this.index = map == null ? Map.of() : new HashMap<>(map);
@@ -111,14 +116,6 @@ public class CsvReaderFactory implements RecordReaderFactory {
             return message.contains("duplicate name") ? "duplicate column name in header" : "unusable header";
         }
 
-        private String ioProblem(Exception e, ConnectorDescriptor descriptor) {
-            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-            if (cause instanceof CharacterCodingException) {
-                return "bytes that are not valid " + descriptor.format().charset().name()
-                        + " (declare the file's charset in " + descriptor.id() + ")";
-            }
-            return "unreadable (" + cause.getClass().getSimpleName() + ")";
-        }
 
         @Override
         public boolean hasNext() {
@@ -130,9 +127,6 @@ public class CsvReaderFactory implements RecordReaderFactory {
         }
 
         private static String rowProblem(UncheckedIOException e) {
-            if (e.getCause() instanceof CharacterCodingException) {
-                return "bytes that are not valid in the declared charset";
-            }
             String message = String.valueOf(e.getCause() == null ? "" : e.getCause().getMessage());
             if (message.contains("EOF reached before encapsulated token finished")) {
                 return "quoted field is not closed before the end of the file";
@@ -160,8 +154,13 @@ public class CsvReaderFactory implements RecordReaderFactory {
                 problem = Issue.rejection("row", "ragged row: " + record.size() + " values where the header has " + index.size());
             } else {
                 for (int i = 0; i < record.size(); i++) {
-                    if (record.get(i).length() > maxFieldChars) {
+                    String value = record.get(i);
+                    if (value.length() > maxFieldChars) {
                         problem = Issue.rejection(columnName(i), "longer than " + maxFieldChars + " characters");
+                        break;
+                    }
+                    if (value.indexOf(REPLACEMENT) >= 0) {
+                        problem = Issue.rejection(columnName(i), "bytes that are not valid " + charset);
                         break;
                     }
                 }
