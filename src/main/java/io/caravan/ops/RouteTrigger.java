@@ -108,7 +108,7 @@ final class RouteTrigger implements AutoCloseable {
             }
             LOG.info("Run of route {} requested through the API finished; {} batch(es) opened",
                     routeId, batches.ids.size());
-        } catch (Exception | LinkageError e) {
+        } catch (Exception e) {
             LOG.warn("Run of route {} failed with {}", routeId, e.getClass().getName());
         } finally {
             ledger.removeListener(batches);
