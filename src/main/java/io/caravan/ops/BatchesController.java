@@ -1,0 +1,72 @@
+package io.caravan.ops;
+
+import io.caravan.ledger.BatchSummary;
+import io.caravan.ledger.Ledger;
+import io.caravan.ledger.Rejection;
+import java.util.List;
+import java.util.Set;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/batches?route=&partner=&status=&limit=} (viewer): recent batches, newest first;
+ * an empty filter matches everything; {@code status} is {@code running}, {@code completed} or
+ * {@code failed}; {@code limit} 1 to {@code caravan.ops.max-batch-limit} (default 100).
+ * {@code GET /api/batches/{id}} (viewer): one batch with its rejections and warnings, or 404.
+ */
+@RestController
+@RequestMapping("/api/batches")
+class BatchesController {
+    private static final Set<String> STATUSES = Set.of(BatchSummary.RUNNING, BatchSummary.COMPLETED, BatchSummary.FAILED);
+    private static final int MAX_FILTER_LENGTH = 200;
+
+    private final Ledger ledger;
+    private final OpsProperties ops;
+
+    BatchesController(Ledger ledger, OpsProperties ops) {
+        this.ledger = ledger;
+        this.ops = ops;
+    }
+
+    /** One batch with (at most {@code caravan.ops.max-rejections} of) its rejections and warnings. */
+    record BatchDetail(BatchSummary batch, List<Rejection> rejections, List<Rejection> warnings) {
+    }
+
+    @GetMapping
+    List<BatchSummary> batches(@RequestParam(name = "route", required = false) String route,
+                               @RequestParam(name = "partner", required = false) String partner,
+                               @RequestParam(name = "status", required = false) String status,
+                               @RequestParam(name = "limit", defaultValue = "100") int limit) {
+        String statusFilter = filter(status, "status");
+        if (statusFilter != null && !STATUSES.contains(statusFilter)) {
+            throw ApiException.badRequest("status must be running, completed or failed", "status");
+        }
+        if (limit < 1 || limit > ops.maxBatchLimit()) {
+            throw ApiException.badRequest("limit must be between 1 and " + ops.maxBatchLimit(), "limit");
+        }
+        return ledger.recent(filter(route, "route"), filter(partner, "partner"), statusFilter, limit);
+    }
+
+    @GetMapping("/{id}")
+    BatchDetail batch(@PathVariable("id") String id) {
+        if (id.length() > MAX_FILTER_LENGTH) {
+            throw ApiException.badRequest("batch id is too long", "id");
+        }
+        BatchSummary batch = ledger.find(id).orElseThrow(() -> ApiException.notFound("no such batch"));
+        return new BatchDetail(batch, ledger.rejections(id, ops.maxRejections()), ledger.warnings(id, ops.maxRejections()));
+    }
+
+    /** A blank filter is no filter. */
+    private static String filter(String value, String name) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > MAX_FILTER_LENGTH) {
+            throw ApiException.badRequest(name + " is too long", name);
+        }
+        return value.strip();
+    }
+}
