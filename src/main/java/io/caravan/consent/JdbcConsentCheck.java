@@ -1,0 +1,144 @@
+package io.caravan.consent;
+
+import io.caravan.pipeline.Disposition;
+import io.caravan.pipeline.Row;
+import io.caravan.pseudonymise.KeyRing;
+import io.caravan.pseudonymise.Tokeniser;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link ConsentCheck} against {@code caravan.suppression} and {@code caravan.consent_event}:
+ * per chunk at most one suppression query and one latest-consent query, with bound parameters
+ * (the tokens as one {@code text[]}).
+ *
+ * <p>Tokens are computed with every readable {@code warehouse} key, the active one first, so
+ * that during a key rotation (before the re-key job has moved the history and the suppression
+ * list to the new key) a suppressed or withdrawn subject is still recognised; the latest event
+ * is then the latest across the subject's tokens. With one key (the usual case) this is one
+ * token per identifier. Event ids tie-break in byte order ({@code COLLATE "C"}), independent of
+ * the database's locale. Thread-safe; logs nothing.
+ */
+public final class JdbcConsentCheck implements ConsentCheck {
+    static final String SUBJECT_FIELD = "_subject";
+    private static final List<String> IDENTIFIERS = List.of("email", "phone");
+
+    private static final String SUPPRESSED = "SELECT token FROM caravan.suppression WHERE token = ANY(?)";
+    private static final String LATEST = """
+            SELECT DISTINCT ON (subject_token) subject_token, status, captured_at, event_id
+            FROM caravan.consent_event
+            WHERE purpose = ? AND subject_token = ANY(?)
+            ORDER BY subject_token, captured_at DESC, event_id COLLATE "C" DESC""";
+    private static final Comparator<Latest> NEWEST = Comparator.comparing(Latest::capturedAt)
+            .thenComparing(Latest::eventId);
+
+    private final JdbcTemplate jdbc;
+    private final KeyRing keys;
+
+    public JdbcConsentCheck(DataSource dataSource, KeyRing keys) {
+        this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    @Override
+    public void check(Purpose purpose, List<Row> chunk) {
+        List<Tokeniser> warehouseKeys = keys.readable(KeyRing.WAREHOUSE);
+        List<Identity> identities = new ArrayList<>();
+        Set<String> allTokens = new HashSet<>();
+        for (Row row : chunk) {
+            if (!row.isPending()) {
+                continue;
+            }
+            Identity identity = identify(row, warehouseKeys);
+            if (identity != null) {
+                identities.add(identity);
+                allTokens.addAll(identity.tokens());
+            }
+        }
+        if (identities.isEmpty()) {
+            return;
+        }
+        Set<String> suppressed = new HashSet<>(jdbc.query(con -> withTokens(con.prepareStatement(SUPPRESSED), 1, allTokens),
+                (rs, n) -> rs.getString(1)));
+        List<Identity> subjects = new ArrayList<>();
+        Set<String> subjectTokens = new HashSet<>();
+        for (Identity identity : identities) {
+            if (identity.tokens().stream().anyMatch(suppressed::contains)) {
+                identity.row().dispose(Disposition.SUPPRESSED);
+            } else if (!identity.subjectTokens().isEmpty()) {
+                subjects.add(identity);
+                subjectTokens.addAll(identity.subjectTokens());
+            }
+        }
+        if (subjects.isEmpty()) {
+            return;
+        }
+        Map<String, Latest> latest = new HashMap<>();
+        jdbc.query(con -> {
+            PreparedStatement statement = con.prepareStatement(LATEST);
+            statement.setString(1, purpose.id());
+            return withTokens(statement, 2, subjectTokens);
+        }, (ResultSet rs) -> {
+            latest.put(rs.getString(1), new Latest(ConsentStatus.fromDb(rs.getString(2)),
+                    rs.getTimestamp(3).toInstant(), rs.getString(4)));
+        });
+        for (Identity identity : subjects) {
+            Latest newest = identity.subjectTokens().stream().map(latest::get).filter(Objects::nonNull)
+                    .max(NEWEST).orElse(null);
+            if (!purpose.permits(newest == null ? null : newest.status())) {
+                identity.row().dispose(Disposition.CONSENT_FILTERED);
+            }
+        }
+    }
+
+    /** The row's tokens under every readable key; null when it has no identifier. */
+    private static Identity identify(Row row, List<Tokeniser> warehouseKeys) {
+        Map<String, Object> fields = row.fields();
+        String subject = fields.get(SUBJECT_FIELD) instanceof String field && fields.get(field) instanceof String value
+                ? value : null;
+        Set<String> tokens = new LinkedHashSet<>();
+        List<String> subjectTokens = new ArrayList<>(warehouseKeys.size());
+        for (Tokeniser key : warehouseKeys) {
+            if (subject != null) {
+                String token = key.token(subject);
+                subjectTokens.add(token);
+                tokens.add(token);
+            }
+            for (String identifier : IDENTIFIERS) {
+                if (fields.get(identifier) instanceof String value) {
+                    tokens.add(key.token(value));
+                }
+            }
+        }
+        if (!subjectTokens.isEmpty()) {
+            row.subjectToken(subjectTokens.get(0));
+        }
+        return tokens.isEmpty() ? null : new Identity(row, tokens, subjectTokens);
+    }
+
+    private static PreparedStatement withTokens(PreparedStatement statement, int index, Collection<String> tokens)
+            throws SQLException {
+        statement.setArray(index, statement.getConnection().createArrayOf("text", tokens.toArray()));
+        return statement;
+    }
+
+    private record Identity(Row row, Set<String> tokens, List<String> subjectTokens) {
+    }
+
+    private record Latest(ConsentStatus status, Instant capturedAt, String eventId) {
+    }
+}

@@ -1,0 +1,33 @@
+package io.caravan.consent;
+
+import java.util.Objects;
+
+/**
+ * A processing purpose of {@code config/purposes.yaml} with its legal basis.
+ *
+ * @param id          e.g. {@code analytics}; routes name it as {@code consent:<id>}
+ * @param basis       {@link LegalBasis#CONSENT} or {@link LegalBasis#LEGITIMATE_INTEREST}
+ * @param title       for people (console, audit)
+ * @param description may be empty, never null
+ */
+public record Purpose(String id, LegalBasis basis, String title, String description) {
+    public Purpose {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(basis, "basis");
+        if (basis == LegalBasis.CONTRACT) {
+            throw new IllegalArgumentException("a purpose filters by consent or legitimate_interest");
+        }
+        title = title == null ? id : title;
+        description = description == null ? "" : description;
+    }
+
+    /**
+     * Whether a record may be processed, given its subject's latest event for this purpose
+     * ({@code null} when there is none).
+     */
+    public boolean permits(ConsentStatus latest) {
+        return basis == LegalBasis.CONSENT
+                ? latest == ConsentStatus.GRANTED
+                : latest != ConsentStatus.WITHDRAWN;
+    }
+}

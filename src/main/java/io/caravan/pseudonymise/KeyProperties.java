@@ -1,0 +1,64 @@
+package io.caravan.pseudonymise;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code caravan.keys.*}: where pseudonymisation keys come from.
+ *
+ * <pre>
+ * caravan.keys.generate=true|false          default: true when no Spring profile is active
+ * caravan.keys.required-domains=warehouse   domains that must have a key at start-up
+ * caravan.keys.domains.&lt;domain&gt;.active=&lt;key id&gt;
+ * caravan.keys.domains.&lt;domain&gt;.retired=&lt;key id&gt;,...
+ * caravan.keys.material.&lt;key id&gt;=&lt;base64 of 32 bytes&gt;        (e.g. from an env var or configtree)
+ * caravan.keys.material-file.&lt;key id&gt;=&lt;path to a file holding the base64&gt;
+ * caravan.keys.encryption.keyset=&lt;Tink JSON keyset&gt;  or  caravan.keys.encryption.keyset-file=&lt;path&gt;
+ * </pre>
+ *
+ * <p>Key ids in {@code material} and {@code material-file} are matched with {@code .} and
+ * {@code _} read as {@code -}, so {@code CARAVAN_KEYS_MATERIAL_WAREHOUSE_20261123_1A2B} names key
+ * {@code warehouse-20261123-1a2b}. {@link #toString()} lists key ids, never material.
+ */
+@ConfigurationProperties("caravan.keys")
+public record KeyProperties(
+        Boolean generate,
+        List<String> requiredDomains,
+        Map<String, Domain> domains,
+        Map<String, String> material,
+        Map<String, String> materialFile,
+        Encryption encryption) {
+
+    public KeyProperties {
+        requiredDomains = requiredDomains == null || requiredDomains.isEmpty()
+                ? List.of(KeyRing.WAREHOUSE) : List.copyOf(requiredDomains);
+        domains = domains == null ? Map.of() : Map.copyOf(domains);
+        material = material == null ? Map.of() : Map.copyOf(material);
+        materialFile = materialFile == null ? Map.of() : Map.copyOf(materialFile);
+        encryption = encryption == null ? new Encryption(null, null) : encryption;
+    }
+
+    /** One key domain: the active key id and the retired ones still readable. */
+    public record Domain(String active, List<String> retired) {
+        public Domain {
+            retired = retired == null ? List.of() : List.copyOf(retired);
+        }
+    }
+
+    /** The AES-SIV keyset, inline (JSON) or as a file path. */
+    public record Encryption(String keyset, String keysetFile) {
+        @Override
+        public String toString() {
+            return "Encryption[keyset=" + (keyset == null ? "unset" : "****") + ", keysetFile=" + keysetFile + "]";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KeyProperties[generate=" + generate + ", requiredDomains=" + requiredDomains
+                + ", domains=" + new TreeMap<>(domains) + ", material for " + new TreeMap<>(material).keySet()
+                + ", materialFile=" + new TreeMap<>(materialFile) + ", " + encryption + "]";
+    }
+}

@@ -1,0 +1,63 @@
+package io.caravan.pseudonymise;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The pseudonymisation keys: per key domain ({@value #WAREHOUSE}, or a partner id) one active
+ * HMAC key that makes new tokens and any number of retired keys that stay readable by id, plus
+ * one AES-SIV keyset for the {@code encrypt} action.
+ *
+ * <p>Contract for implementations: thread-safe; keys are 32 random bytes; key material never
+ * appears in a log line, exception message or {@code toString}; a missing key raises
+ * {@link MissingKeyException} naming the domain or property, never a value. The embedded default
+ * ({@link GeneratedKeyRing}) creates keys on demand; any other profile ({@link ConfiguredKeyRing})
+ * only has the keys its configuration names.
+ */
+public interface KeyRing {
+    /** The warehouse key domain. Consent events and suppression tokens use it. */
+    String WAREHOUSE = "warehouse";
+
+    /** Key domains and key ids: lower-case letters, digits, {@code -} and {@code _}. */
+    Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    /**
+     * The tokeniser of the domain's active key.
+     *
+     * @throws MissingKeyException when the domain has no active key and the ring cannot create one
+     */
+    Tokeniser tokeniser(String domain);
+
+    /** Every readable key of a domain, the active one first, then retired ones, newest first. */
+    List<Tokeniser> readable(String domain);
+
+    /** A key by id, active or retired. */
+    Optional<Tokeniser> byKeyId(String keyId);
+
+    /** Metadata of every key (never material), by domain then newest first. */
+    List<KeyInfo> keys();
+
+    /**
+     * Activates a new key for a domain; the previous active key becomes retired and stays
+     * readable. New tokens use the new key from the next batch on.
+     *
+     * @throws UnsupportedOperationException where keys come from configuration (the operator
+     *         configures a new active key instead)
+     */
+    KeyInfo rotate(String domain);
+
+    /**
+     * The deterministic AEAD (AES-SIV) for the {@code encrypt} action.
+     *
+     * @throws MissingKeyException when no encryption keyset is available
+     */
+    FieldCipher cipher();
+
+    static String requireName(String what, String value) {
+        if (value == null || !NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " must match " + NAME.pattern());
+        }
+        return value;
+    }
+}

@@ -1,0 +1,56 @@
+package io.caravan.pseudonymise;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A privacy policy for one destination: its key domain and, for each canonical field it names,
+ * one {@link FieldAction}. Fields it does not name are dropped. Built and validated by
+ * {@link PolicyRegistry}; immutable.
+ *
+ * @param id        e.g. {@code warehouse}
+ * @param keyDomain the key domain of its tokens ({@code warehouse} or a partner id)
+ * @param actions   field → action, in configuration order (keep list first)
+ * @param bands     amount field → bands for {@code generalise}; others use {@link AmountBands#DEFAULT}
+ */
+public record Policy(String id, String keyDomain, Map<String, FieldAction> actions, Map<String, AmountBands> bands) {
+    public Policy {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(keyDomain, "keyDomain");
+        actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
+        bands = Map.copyOf(bands);
+    }
+
+    /** The action for a field: {@link FieldAction#DROP} for fields the policy does not name. */
+    public FieldAction action(String field) {
+        return actions.getOrDefault(field, FieldAction.DROP);
+    }
+
+    public boolean uses(FieldAction action) {
+        return actions.containsValue(action);
+    }
+
+    public AmountBands bandsFor(String field) {
+        return bands.getOrDefault(field, AmountBands.DEFAULT);
+    }
+
+    /**
+     * The columns this policy can write, in order: one per field not dropped, then
+     * {@code subject_token} when it hmacs any field.
+     */
+    public List<String> outputColumns() {
+        List<String> columns = new java.util.ArrayList<>();
+        actions.forEach((field, action) -> {
+            if (action != FieldAction.DROP) {
+                columns.add(action.outputColumn(field));
+            }
+        });
+        if (uses(FieldAction.HMAC)) {
+            columns.add(PolicyPseudonymiser.SUBJECT_TOKEN);
+        }
+        return List.copyOf(columns);
+    }
+}

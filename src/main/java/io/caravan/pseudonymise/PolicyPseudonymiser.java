@@ -1,0 +1,113 @@
+package io.caravan.pseudonymise;
+
+import io.caravan.pipeline.RecordBatch;
+import io.caravan.pipeline.Row;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The {@link Pseudonymiser} for a {@link Policy}, with keys from a {@link KeyRing}. Immutable and
+ * thread-safe; the key is resolved per batch.
+ */
+final class PolicyPseudonymiser implements Pseudonymiser {
+    /** The output column of the subject's token. */
+    static final String SUBJECT_TOKEN = "subject_token";
+    /** The field in which harmonise names the subject's field (e.g. {@code email}). */
+    static final String SUBJECT_FIELD = "_subject";
+
+    private final Policy policy;
+    private final KeyRing keys;
+    private final List<Map.Entry<String, FieldAction>> rules;
+    private final int outputSize;
+
+    PolicyPseudonymiser(Policy policy, KeyRing keys) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.rules = policy.actions().entrySet().stream().filter(e -> e.getValue() != FieldAction.DROP)
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        this.outputSize = policy.outputColumns().size();
+    }
+
+    /** Resolves the keys this policy needs now, so a missing key fails at start-up. */
+    void checkKeys() {
+        if (policy.uses(FieldAction.HMAC)) {
+            keys.tokeniser(policy.keyDomain());
+        }
+        if (policy.uses(FieldAction.ENCRYPT)) {
+            keys.cipher();
+        }
+    }
+
+    @Override
+    public String policyId() {
+        return policy.id();
+    }
+
+    @Override
+    public RecordBatch pseudonymise(RecordBatch batch) {
+        Tokeniser tokeniser = policy.uses(FieldAction.HMAC) ? keys.tokeniser(policy.keyDomain()) : null;
+        FieldCipher cipher = policy.uses(FieldAction.ENCRYPT) ? keys.cipher() : null;
+        batch.context().policyId(policy.id());
+        batch.context().keyId(tokeniser == null ? null : tokeniser.keyId());
+        return batch.map(row -> apply(row, tokeniser, cipher));
+    }
+
+    void apply(Row row, Tokeniser tokeniser, FieldCipher cipher) {
+        Map<String, Object> in = row.fields();
+        Map<String, Object> out = new HashMap<>(outputSize * 2);
+        boolean tokenised = false;
+        for (Map.Entry<String, FieldAction> rule : rules) {
+            String field = rule.getKey();
+            if (!in.containsKey(field)) {
+                continue;
+            }
+            Object value = in.get(field);
+            FieldAction action = rule.getValue();
+            String column = action.outputColumn(field);
+            switch (action) {
+                case KEEP -> out.put(column, value);
+                case HMAC -> {
+                    String token = tokeniser.token(text(row, field, value));
+                    out.put(column, token);
+                    tokenised |= token != null;
+                }
+                case ENCRYPT -> out.put(column, cipher.encrypt(field, text(row, field, value)));
+                case GENERALISE -> {
+                    Object general = null;
+                    try {
+                        general = Generalisation.apply(field, value, policy.bandsFor(field));
+                    } catch (IllegalArgumentException e) {
+                        row.warn(field, e.getMessage());
+                    }
+                    out.put(column, general);
+                }
+                case DROP -> throw new AssertionError("dropped fields have no rule");
+            }
+        }
+        if (tokeniser != null && in.get(SUBJECT_FIELD) instanceof String subject
+                && policy.action(subject) == FieldAction.HMAC) {
+            Object token = out.get(FieldAction.HMAC.outputColumn(subject));
+            if (token != null) {
+                out.put(SUBJECT_TOKEN, token);
+            }
+        }
+        row.replaceFields(out);
+        row.keyId(tokenised ? tokeniser.keyId() : null);
+    }
+
+    /** Identifiers reach this step as normalised text; anything else is a field-level problem. */
+    private static String text(Row row, String field, Object value) {
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        row.warn(field, "identifier is not text");
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "PolicyPseudonymiser[" + policy.id() + ", keyDomain=" + policy.keyDomain() + "]";
+    }
+}
