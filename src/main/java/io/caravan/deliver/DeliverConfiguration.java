@@ -14,6 +14,6 @@ class DeliverConfiguration {
 
     @Bean
     WarehouseWriter warehouseWriter(DataSource dataSource, JdbcLedger ledger, WarehouseProperties properties) {
-        return new WarehouseWriter(dataSource, ledger, properties.chunkRows(), Clock.systemUTC());
+        return new WarehouseWriter(dataSource, ledger, properties, Clock.systemUTC());
     }
 }

@@ -47,12 +47,15 @@ import org.slf4j.LoggerFactory;
  * {@link ColumnType#javaType()} (a String for text; Integer or Long for int and bigint; BigDecimal
  * for numeric; OffsetDateTime, ZonedDateTime or Instant for timestamptz); anything else is a
  * programming error that fails the batch. A value PostgreSQL cannot store (a NUL character, an int
- * out of range, a year outside 1..9999) rejects its row alone. Memory use is bounded by the chunk
+ * out of range, a year outside 1..9999) rejects its row alone; a value the table's constraints
+ * refuse (a check constraint, a numeric precision) fails the batch, as harmonise should have
+ * rejected it. Memory use is bounded by the chunk
  * size, whatever the batch size. Thread-safe: each call uses its own connection; the writer holds
  * no state between calls. It logs nothing about rows; errors name batch, table, row number,
  * field and rule, never a value.
  *
- * <p>Durability is not weakened ({@code synchronous_commit} is left as the server has it): the
+ * <p>The merge's sort gets {@code work_mem} from {@link WarehouseProperties#mergeWorkMem()} for
+ * the writer's transaction only. Durability is not weakened ({@code synchronous_commit} is left as the server has it): the
  * commit is the point after which the source file is moved away, so it must survive a crash.
  */
 public final class WarehouseWriter {
@@ -63,21 +66,21 @@ public final class WarehouseWriter {
     private final DataSource dataSource;
     private final JdbcLedger ledger;
     private final int chunkRows;
+    private final String mergeWorkMem;
     private final Clock clock;
     private final Map<WarehouseTable, MergeSql> sql = new EnumMap<>(WarehouseTable.class);
 
     /**
-     * @param chunkRows rows staged per COPY; each chunk's rejections and warnings are stored when
-     *                  the chunk ends, so this bounds the memory a batch needs
+     * @param settings chunk size (rows staged per COPY; each chunk's rejections and warnings are
+     *                 stored when it ends, so this bounds the memory a batch needs) and the merge's
+     *                 {@code work_mem}
      */
-    public WarehouseWriter(DataSource dataSource, JdbcLedger ledger, int chunkRows, Clock clock) {
+    public WarehouseWriter(DataSource dataSource, JdbcLedger ledger, WarehouseProperties settings, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (chunkRows < 1) {
-            throw new IllegalArgumentException("chunkRows must be positive, was " + chunkRows);
-        }
-        this.chunkRows = chunkRows;
+        this.chunkRows = settings.chunkRows();
+        this.mergeWorkMem = settings.mergeWorkMem();
         for (WarehouseTable table : WarehouseTable.values()) {
             sql.put(table, new MergeSql(table));
         }
@@ -135,8 +138,13 @@ public final class WarehouseWriter {
                 try (Statement create = connection.createStatement()) {
                     create.execute(statements.createStage());
                 }
+                long start = System.nanoTime();
                 Tally tally = stage(connection, batch.rows(), table, statements, context.batchId());
+                long staged = System.nanoTime();
                 long delivered = tally.staged == 0 ? 0 : merge(connection, statements, context, ingestedAt);
+                LOG.debug("batch {}: staged {} rows in {} ms, merged {} into caravan.{} in {} ms", context.batchId(),
+                        tally.staged, (staged - start) / 1_000_000, delivered, table.tableName(),
+                        (System.nanoTime() - staged) / 1_000_000);
                 BatchCounts counts = new BatchCounts(delivered, tally.rejected, tally.consentFiltered,
                         tally.suppressed, tally.staged - delivered, tally.warnings);
                 BatchSummary summary = ledger.complete(connection, context, counts, table.tableName(),
@@ -277,8 +285,12 @@ public final class WarehouseWriter {
         buffer.setLength(0);
     }
 
-    private static long merge(Connection connection, MergeSql statements, BatchContext context, Instant ingestedAt)
+    private long merge(Connection connection, MergeSql statements, BatchContext context, Instant ingestedAt)
             throws SQLException {
+        try (PreparedStatement setting = connection.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
+            setting.setString(1, mergeWorkMem);
+            setting.execute();
+        }
         try (PreparedStatement merge = connection.prepareStatement(statements.merge())) {
             merge.setString(1, context.connectorId());
             merge.setString(2, context.partnerId());

@@ -68,8 +68,8 @@ class WarehouseComponentIT {
         if (registry != null) {
             beans.registerSingleton("meterRegistry", registry);
         }
-        WarehouseWriter writer = new WarehouseWriter(dataSource, new JdbcLedger(dataSource), 1000,
-                Clock.systemUTC());
+        WarehouseWriter writer = new WarehouseWriter(dataSource, new JdbcLedger(dataSource),
+                WarehouseProperties.defaults(), Clock.systemUTC());
         CamelContext camel = new DefaultCamelContext();
         camel.addComponent("warehouse", new WarehouseComponent(writer, beans.getBeanProvider(MeterRegistry.class)));
         camel.addRoutes(new RouteBuilder() {

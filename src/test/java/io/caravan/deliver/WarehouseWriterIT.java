@@ -52,7 +52,8 @@ class WarehouseWriterIT {
         sql.execute("TRUNCATE caravan.sale, caravan.lead, caravan.campaign_performance, caravan.rejection, "
                 + "caravan.batch_warning, caravan.batch");
         ledger = new JdbcLedger(dataSource);
-        writer = new WarehouseWriter(dataSource, ledger, 3, Clock.systemUTC());
+        writer = new WarehouseWriter(dataSource, ledger, WarehouseProperties.defaults().withChunkRows(3),
+                Clock.systemUTC());
     }
 
     @Test
