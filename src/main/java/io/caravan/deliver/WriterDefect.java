@@ -1,0 +1,15 @@
+package io.caravan.deliver;
+
+/**
+ * A programming error found while writing a batch: a field that is not a column of the table, a
+ * Java type that does not fit its column, a pending row without a record key. These are
+ * descriptor or policy bugs, not data errors, so they fail the whole batch. Messages are composed
+ * here from field names, row numbers and type names only, never from values.
+ */
+final class WriterDefect extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WriterDefect(String message) {
+        super(message);
+    }
+}
