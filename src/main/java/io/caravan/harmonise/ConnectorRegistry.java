@@ -35,6 +35,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -54,6 +55,7 @@ public class ConnectorRegistry {
     private final Map<String, ConnectorDescriptor> connectors;
     private final Vocabularies vocabularies;
 
+    @Autowired
     ConnectorRegistry(@Value("${caravan.connectors-dir:connectors}") Path connectorsDir,
                       @Value("${caravan.config-dir:config}") Path configDir,
                       List<RecordReaderFactory> readers) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,6 +42,7 @@ public class HarmoniseStep {
     private final Clock clock;
     private final Map<String, Harmoniser> harmonisers = new ConcurrentHashMap<>();
 
+    @Autowired
     HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger) {
         this(connectors, readers, ledger, Clock.systemUTC());
     }
