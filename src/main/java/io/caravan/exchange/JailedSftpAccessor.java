@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.CopyOption;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -14,19 +15,26 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.Principal;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import org.apache.sshd.common.file.root.RootedFileSystem;
+import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
 import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 
 /**
- * What a partner may do inside its root, on top of MINA's root-jailed file system (which already
- * resolves {@code ..}, absolute paths and symbolic links inside the root and nowhere else).
+ * What a partner may do inside its root, on top of MINA's root-jailed file system (which keeps
+ * {@code ..} and absolute paths inside the root, but follows a symbolic link that was planted in the
+ * root to wherever it points).
  *
  * <ul>
- *   <li>Read and list anything in its root.</li>
+ *   <li>Read and list anything in its root. A path that leads out of the root on the real file
+ *       system through a symbolic link is treated as not existing, and such links are left out
+ *       of listings ({@link #isInsideRoot}).</li>
  *   <li>Write (create, overwrite, append, truncate), rename and remove only regular files directly
  *       in {@code /inbox}; a rename must stay in {@code /inbox}. Names ending in {@code .ready} are
  *       reserved for done markers. Uploaded files are created owner-only (0600) whatever mode the
@@ -55,6 +63,61 @@ final class JailedSftpAccessor implements SftpFileSystemAccessor {
 
     JailedSftpAccessor(UploadCompletion uploads) {
         this.uploads = uploads;
+    }
+
+    @Override
+    public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath)
+            throws IOException {
+        Path resolved = DEFAULT.resolveLocalFilePath(subsystem, rootDir, remotePath);
+        if (!isInsideRoot(resolved)) {
+            throw denied(resolved, "no such file");
+        }
+        return resolved;
+    }
+
+    @Override
+    public DirectoryStream<Path> openDirectory(SftpSubsystemProxy subsystem, DirectoryHandle dirHandle, Path dir,
+            String handle, LinkOption... linkOptions) throws IOException {
+        DirectoryStream<Path> entries = DEFAULT.openDirectory(subsystem, dirHandle, dir, handle, linkOptions);
+        return new DirectoryStream<>() {
+            @Override
+            public Iterator<Path> iterator() {
+                Iterator<Path> all = entries.iterator();
+                return new Iterator<>() {
+                    private Path next = advance();
+
+                    private Path advance() {
+                        while (all.hasNext()) {
+                            Path candidate = all.next();
+                            if (isInsideRoot(candidate)) {
+                                return candidate;
+                            }
+                        }
+                        return null;
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        return next != null;
+                    }
+
+                    @Override
+                    public Path next() {
+                        if (next == null) {
+                            throw new NoSuchElementException();
+                        }
+                        Path current = next;
+                        next = advance();
+                        return current;
+                    }
+                };
+            }
+
+            @Override
+            public void close() throws IOException {
+                entries.close();
+            }
+        };
     }
 
     @Override
@@ -154,6 +217,35 @@ final class JailedSftpAccessor implements SftpFileSystemAccessor {
     public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst, Collection<CopyOption> opts)
             throws IOException {
         throw denied(dst, "server-side copies are not supported");
+    }
+
+    /**
+     * Whether {@code path} (of a partner's rooted file system) stays inside the partner's root on
+     * the real file system when every symbolic link on the way is followed. The nearest existing
+     * ancestor (the path itself if it exists) is resolved; a dangling link counts as outside, since
+     * writing through it could create a file anywhere. Links cannot be created by partners, so
+     * this guards against links planted on the server.
+     */
+    static boolean isInsideRoot(Path path) {
+        if (!(path.getFileSystem() instanceof RootedFileSystem rooted)) {
+            return false;
+        }
+        try {
+            Path root = rooted.getRoot().toRealPath();
+            Path absolute = path.toAbsolutePath().normalize();
+            Path physical = root.resolve(absolute.getRoot().relativize(absolute).toString()).normalize();
+            for (Path p = physical; p != null && p.startsWith(root); p = p.getParent()) {
+                if (Files.exists(p)) {
+                    return p.toRealPath().startsWith(root);
+                }
+                if (Files.isSymbolicLink(p)) {
+                    return false;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Refuses anything but a regular (or not yet existing) file directly in /inbox with an unreserved name. */
