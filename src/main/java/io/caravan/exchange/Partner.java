@@ -1,6 +1,7 @@
 package io.caravan.exchange;
 
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -33,7 +34,7 @@ record Partner(String id, String name, List<PublicKey> publicKeys, List<String> 
 
     /** The same partner with {@code key} authorised as well. */
     Partner withKey(PublicKey key) {
-        var keys = new java.util.ArrayList<>(publicKeys);
+        List<PublicKey> keys = new ArrayList<>(publicKeys);
         keys.add(key);
         return new Partner(id, name, keys, routes);
     }

@@ -20,6 +20,7 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.mac.BuiltinMacs;
@@ -28,7 +29,6 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
@@ -91,8 +91,19 @@ import org.springframework.context.SmartLifecycle;
  * counter-measure) when the client offers it. The host key is Ed25519, generated once under
  * {@code hostKeyDir} (0700 directory, 0600 file) and kept. Failed authentications are counted per
  * address by {@link LoginBans}; a banned address is refused even with a correct key, other
- * addresses are unaffected. Bans are logged by address only; user names offered by a client that
+ * addresses are unaffected. Every rejected key counts as one failure (a client that offers several
+ * keys before the right one spends several; use {@code IdentitiesOnly=yes}); a successful login
+ * clears its address's failures. A banned address can still connect and negotiate, but no
+ * authentication succeeds. Bans are logged by address only; user names offered by a client that
  * failed are never logged, nor are keys.
+ *
+ * <h2>Wiring</h2>
+ * {@link SftpGatewayConfiguration} creates it from {@code caravan.sftp.*} ({@link SftpProperties});
+ * tests construct it directly. Once listening it puts {@code CARAVAN_SFTP_PORT} and, with demo
+ * keys, {@code CARAVAN_SFTP_DEMO_PARTNERS} (comma-separated ids) into {@link LocalEnv}; with demo
+ * keys each partner's key pair is {@code ${caravan.data-dir}/partners/<id>/id_ed25519} (+ {@code .pub}),
+ * so {@code sftp -P $CARAVAN_SFTP_PORT -i data/partners/<id>/id_ed25519 <id>@localhost} works.
+ * Meters: see {@link SftpMetrics}.
  *
  * <p>Not thread-safe for concurrent {@link #start()}/{@link #stop()}: the lifecycle calls them
  * one at a time. Everything else is thread-safe.
@@ -119,6 +130,9 @@ public final class SftpGateway implements SmartLifecycle {
             BuiltinSignatures.ed25519, BuiltinSignatures.sk_ssh_ed25519, BuiltinSignatures.nistp521,
             BuiltinSignatures.nistp384, BuiltinSignatures.nistp256, BuiltinSignatures.sk_ecdsa_sha2_nistp256,
             BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA256);
+
+    /** Authentication requests one connection may make before it is closed (OpenSSH's MaxAuthTries is 6). */
+    static final int MAX_AUTH_REQUESTS_PER_CONNECTION = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(SftpGateway.class);
 
@@ -244,7 +258,7 @@ public final class SftpGateway implements SmartLifecycle {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "Caravan");
-        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, settings.maxFailedLogins() + 5);
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, MAX_AUTH_REQUESTS_PER_CONNECTION);
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofMinutes(1));
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, settings.idleTimeout());
 

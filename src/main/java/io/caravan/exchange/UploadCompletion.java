@@ -128,13 +128,6 @@ final class UploadCompletion implements SftpEventListener {
         }
     }
 
-    /** Whether {@code file} (a path of a partner's file system) is open for writing now. */
-    boolean isBeingWritten(Path file) {
-        synchronized (lock) {
-            return writers.containsKey(key(file));
-        }
-    }
-
     /** Drops one writer; returns whether it was the last. */
     private boolean release(Path key) {
         Integer left = writers.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
