@@ -1,0 +1,180 @@
+package io.caravan.exchange;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+
+/**
+ * Reads {@code partners.yaml}: {@code partners: [{id, name, publicKeys: [OpenSSH lines], routes: [ids]}]}.
+ *
+ * <p>The file is validated against {@code partners.schema.json} and then for what a schema
+ * cannot say: ids are unique, every key line parses, its type is one the gateway accepts
+ * ({@link #ACCEPTED_KEY_TYPES}; RSA at least {@value #MIN_RSA_BITS} bits), and no key is
+ * authorised for two partners. Every error is a {@link PartnerConfigException} whose message names
+ * the file and the JSON path, all errors at once, sorted by path. Messages never repeat a value
+ * from the file: key lines carry comments that are often e-mail addresses, so the parser's own
+ * message (which may quote the line) is not chained.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class PartnersFile {
+
+    /** OpenSSH key types a partner may authorise. DSA is refused; RSA keys sign with rsa-sha2-*. */
+    static final Set<String> ACCEPTED_KEY_TYPES = Set.of(
+            "ssh-ed25519", "sk-ssh-ed25519@openssh.com",
+            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+            "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-rsa");
+
+    static final int MIN_RSA_BITS = 2048;
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final JsonSchema SCHEMA = loadSchema();
+
+    private PartnersFile() {
+    }
+
+    /**
+     * Loads and validates the partners file.
+     *
+     * @param file    the file to read
+     * @param display how the file is named in error messages (usually the configured path)
+     * @return the partners, in file order
+     * @throws PartnerConfigException if the file is missing, unreadable or invalid
+     */
+    static List<Partner> load(Path file, String display) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new PartnerConfigException(display + ": file not found"
+                    + " (set caravan.sftp.gateway.enabled=false to run without the SFTP gateway)");
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            throw new PartnerConfigException(display + ": not valid YAML"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+        } catch (IOException e) {
+            throw new PartnerConfigException(display + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        return parse(root, display);
+    }
+
+    /** Validates an already parsed document; {@code display} names it in error messages. */
+    static List<Partner> parse(JsonNode root, String display) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new PartnerConfigException(display + ": $: file is empty; expected 'partners:'");
+        }
+        List<String> errors = new ArrayList<>();
+        for (ValidationMessage message : SCHEMA.validate(root)) {
+            errors.add(message.getMessage());
+        }
+        if (!errors.isEmpty()) {
+            throw failure(display, errors);
+        }
+        List<Partner> partners = new ArrayList<>();
+        Map<String, String> idPaths = new HashMap<>();
+        Map<PublicKeyId, String> keyPaths = new HashMap<>();
+        JsonNode list = root.path("partners");
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode node = list.get(i);
+            String path = "$.partners[" + i + "]";
+            String id = node.path("id").asText();
+            String first = idPaths.putIfAbsent(id, path + ".id");
+            if (first != null) {
+                errors.add(path + ".id: duplicate of " + first);
+            }
+            List<PublicKey> keys = new ArrayList<>();
+            JsonNode lines = node.path("publicKeys");
+            for (int k = 0; k < lines.size(); k++) {
+                String keyPath = path + ".publicKeys[" + k + "]";
+                PublicKey key = parseKey(lines.get(k).asText(), keyPath, errors);
+                if (key != null) {
+                    String other = keyPaths.putIfAbsent(new PublicKeyId(key), keyPath);
+                    if (other != null) {
+                        errors.add(keyPath + ": same key as " + other);
+                    }
+                    keys.add(key);
+                }
+            }
+            List<String> routes = new ArrayList<>();
+            node.path("routes").forEach(r -> routes.add(r.asText()));
+            partners.add(new Partner(id, node.path("name").asText(), keys, routes));
+        }
+        if (!errors.isEmpty()) {
+            throw failure(display, errors);
+        }
+        return List.copyOf(partners);
+    }
+
+    private static PublicKey parseKey(String line, String path, List<String> errors) {
+        PublicKey key;
+        try {
+            AuthorizedKeyEntry entry = AuthorizedKeyEntry.parseAuthorizedKeyEntry(line);
+            key = entry == null ? null : entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            key = null;
+        }
+        if (key == null) {
+            errors.add(path + ": not an OpenSSH public key line (expected 'ssh-ed25519 AAAA... comment')");
+            return null;
+        }
+        String type = KeyUtils.getKeyType(key);
+        if (!ACCEPTED_KEY_TYPES.contains(type)) {
+            errors.add(path + ": key type " + type + " is not accepted; use ssh-ed25519");
+            return null;
+        }
+        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+            errors.add(path + ": RSA key has " + rsa.getModulus().bitLength() + " bits, at least "
+                    + MIN_RSA_BITS + " are required");
+            return null;
+        }
+        return key;
+    }
+
+    private static PartnerConfigException failure(String display, List<String> errors) {
+        errors.sort(Comparator.naturalOrder());
+        return new PartnerConfigException(display + ": " + String.join("; " + display + ": ", errors));
+    }
+
+    private static JsonSchema loadSchema() {
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
+        try (InputStream in = PartnersFile.class.getResourceAsStream("partners.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("partners.schema.json missing from the class path");
+            }
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A public key compared by its encoding (keys of different providers may not be equal()). */
+    private record PublicKeyId(String type, String encoded) {
+        PublicKeyId(PublicKey key) {
+            this(KeyUtils.getKeyType(key), java.util.Base64.getEncoder().encodeToString(key.getEncoded()));
+        }
+    }
+}
