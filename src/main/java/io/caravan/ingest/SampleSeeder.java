@@ -21,8 +21,9 @@ import org.springframework.stereotype.Component;
 /**
  * The embedded default's demo: once the platform is ready, places each sample file
  * {@code samples/<partner>/<file>} in that partner's inbox ({@code <sftp root>/<partner>/inbox/})
- * as a partner would — written under a temporary dot-name and renamed when complete — so the
- * partner's route ingests it like any delivery. A file is seeded once per data directory
+ * as a partner's upload through the SFTP gateway would — written under a temporary dot-name,
+ * renamed when complete, then marked complete with {@code <file>.ready} — so the partner's route
+ * ingests it like any delivery. A file is seeded once per data directory
  * (remembered in {@code <data>/samples-seeded.txt}); samples added later are seeded on the next start.
  *
  * <p>On only when {@code caravan.samples.seed=true} (the embedded default).
@@ -85,6 +86,7 @@ class SampleSeeder {
                 Path temporary = inbox.resolve("." + file.getFileName() + ".part");
                 Files.copy(file, temporary, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(temporary, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                Files.createFile(inbox.resolve(file.getFileName() + ".ready"));
                 done.add(key);
                 seeded.add(key);
             }

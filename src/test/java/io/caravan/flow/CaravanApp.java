@@ -31,6 +31,9 @@ final class CaravanApp implements AutoCloseable {
                 "--caravan.embedded.postgres-port=0",
                 "--server.port=0",
                 "--caravan.sftp.gateway.port=0"));
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("caravan.samples.seed="))) {
+            args.add("--caravan.samples.seed=false");
+        }
         for (String p : extraProperties) {
             args.add("--" + p);
         }

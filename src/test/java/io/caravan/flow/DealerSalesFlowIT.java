@@ -100,6 +100,7 @@ class DealerSalesFlowIT {
             done = files.findFirst().orElseThrow();
         }
         Files.move(done, inbox.resolve(SUED_SAMPLE.getFileName()));
+        Files.createFile(inbox.resolve(SUED_SAMPLE.getFileName() + ".ready"));
 
         try (CaravanApp restarted = CaravanApp.start(data)) {
             List<Map<String, Object>> batches = restarted.awaitBatches("dealer-sued-deliveries", 2, WAIT);
@@ -157,6 +158,7 @@ class DealerSalesFlowIT {
         Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
         Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
         Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
     }
 
     private static List<String> listNames(Path dir) throws IOException {
