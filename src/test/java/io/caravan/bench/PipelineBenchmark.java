@@ -29,7 +29,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Generates an N-row export in the northern dealer group's layout (ISO-8859-1, {@code ;},
  * decimal comma, German dates, e-mail, phone, VIN, names and addresses), starts Caravan on the
- * embedded defaults in a fresh data directory, drops the file into the partner's inbox and waits
+ * embedded defaults in a fresh data directory, delivers the file into the partner's inbox (with the
+ * {@code .ready} marker the SFTP gateway writes when an upload is complete) and waits
  * for the ledger to complete the batch: CSV parsing, harmonising, consent and suppression look-ups,
  * HMAC pseudonymisation, staging and merge into {@code caravan.sale}. Then it COPYs the same number
  * of rows (equivalent columns, random 64-character keys) into a copy of {@code caravan.sale} with
@@ -63,6 +64,7 @@ public final class PipelineBenchmark {
             Files.createDirectories(inbox);
             long dropped = System.nanoTime();
             Files.move(export, inbox.resolve(export.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            Files.createFile(inbox.resolve(export.getFileName() + ".ready")); // as the SFTP gateway marks a complete upload
             Map<String, Object> batch = awaitBatch(jdbc, Duration.ofMinutes(30));
             double wall = (System.nanoTime() - dropped) / 1e9;
             long heapPeak = heapPeak();
