@@ -137,19 +137,20 @@ CREATE TABLE caravan.campaign_performance (
     channel        text
 );
 
--- Token look-ups for consent, erasure and joins.
-CREATE INDEX lead_subject_idx     ON caravan.lead (subject_token);
-CREATE INDEX lead_email_idx       ON caravan.lead (email_token);
-CREATE INDEX lead_phone_idx       ON caravan.lead (phone_token);
-CREATE INDEX sale_subject_idx     ON caravan.sale (subject_token);
-CREATE INDEX sale_email_idx       ON caravan.sale (email_token);
-CREATE INDEX sale_phone_idx       ON caravan.sale (phone_token);
-CREATE INDEX contract_subject_idx ON caravan.contract (subject_token);
-CREATE INDEX contract_email_idx   ON caravan.contract (email_token);
-CREATE INDEX contract_phone_idx   ON caravan.contract (phone_token);
-CREATE INDEX insurance_subject_idx ON caravan.insurance (subject_token);
-CREATE INDEX insurance_email_idx  ON caravan.insurance (email_token);
-CREATE INDEX insurance_phone_idx  ON caravan.insurance (phone_token);
+-- Token look-ups for consent, erasure and joins: equality only, on random 64-character keys, so
+-- hash indexes (smaller, and cheaper to maintain on bulk inserts than B-trees).
+CREATE INDEX lead_subject_idx ON caravan.lead USING hash (subject_token);
+CREATE INDEX lead_email_idx ON caravan.lead USING hash (email_token);
+CREATE INDEX lead_phone_idx ON caravan.lead USING hash (phone_token);
+CREATE INDEX sale_subject_idx ON caravan.sale USING hash (subject_token);
+CREATE INDEX sale_email_idx ON caravan.sale USING hash (email_token);
+CREATE INDEX sale_phone_idx ON caravan.sale USING hash (phone_token);
+CREATE INDEX contract_subject_idx ON caravan.contract USING hash (subject_token);
+CREATE INDEX contract_email_idx ON caravan.contract USING hash (email_token);
+CREATE INDEX contract_phone_idx ON caravan.contract USING hash (phone_token);
+CREATE INDEX insurance_subject_idx ON caravan.insurance USING hash (subject_token);
+CREATE INDEX insurance_email_idx ON caravan.insurance USING hash (email_token);
+CREATE INDEX insurance_phone_idx ON caravan.insurance USING hash (phone_token);
 CREATE INDEX sale_ingested_idx    ON caravan.sale (ingested_at);
 CREATE INDEX lead_ingested_idx    ON caravan.lead (ingested_at);
 CREATE INDEX campaign_perf_date_idx ON caravan.campaign_performance (perf_date);

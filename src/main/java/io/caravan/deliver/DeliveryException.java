@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.ingest.InputRejectedException;
 import io.caravan.ledger.BatchNotRunningException;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
@@ -16,7 +17,8 @@ import org.postgresql.util.ServerErrorMessage;
  * <p>Because a database or upstream error message may quote a value, the original cause is not
  * attached: {@link #getCause()} is a stand-in with the same description and the original stack
  * trace, so a logged stack trace shows where it failed but not what the data was. The writer's
- * own programming-error messages, which it composes from names only, are kept as they are.
+ * own programming-error messages, which it composes from names only, and a source refused by its
+ * reader ({@link InputRejectedException}, which names file, row and rule only) are kept as they are.
  */
 public class DeliveryException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -48,7 +50,8 @@ public class DeliveryException extends RuntimeException {
 
     /** A value-free stand-in for {@code cause}, with its stack trace. */
     static Throwable safeCause(Throwable cause, String description) {
-        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException) {
+        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException
+                || cause instanceof InputRejectedException) {
             return cause;
         }
         Redacted redacted = new Redacted(description);
@@ -58,7 +61,8 @@ public class DeliveryException extends RuntimeException {
 
     /** What went wrong, from names only. */
     static String describe(Throwable cause) {
-        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException) {
+        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException
+                || cause instanceof InputRejectedException) {
             return cause.getMessage();
         }
         SQLException sql = cause instanceof SQLException s ? s : null;

@@ -9,21 +9,26 @@ import java.util.stream.Collectors;
  * The SQL the writer runs for one record table, built once from the table's fixed column names
  * (never from data): a temporary staging table, the COPY into it, and the one set-based merge.
  *
- * <p>The staging table holds what varies per row (ordinal, record key, key id, business columns);
- * the envelope values that are the same for the whole batch are bound parameters of the merge.
- * The merge keeps the first occurrence of each record key ({@code DISTINCT ON ... ORDER BY
- * record_key, ordinal}) and updates a stored record only when some column other than
+ * <p>The staging table holds one chunk of rows at a time: what varies per row (ordinal, record key,
+ * key id, business columns); the envelope values that are the same for the whole batch are bound
+ * parameters of the merge. The merge runs once per chunk. It keeps the first occurrence of each
+ * record key: within the chunk by {@code DISTINCT ON ... ORDER BY record_key, ordinal}, across the
+ * chunks of the batch through a second temporary table of the keys already seen (a key seen in an
+ * earlier chunk changes nothing). It updates a stored record only when some column other than
  * {@code batch_id} and {@code ingested_at} differs, so the number of rows it reports is the number
  * delivered. Immutable and thread-safe.
  */
 final class MergeSql {
     static final String STAGE = "pg_temp.caravan_stage";
+    static final String SEEN = "pg_temp.caravan_seen";
 
     /** Envelope columns set from the batch, bound in this order as parameters 1..6 of {@link #merge()}. */
     static final List<String> BATCH_ENVELOPE =
             List.of("connector_id", "partner_id", "data_class", "batch_id", "ingested_at", "policy_id");
 
     private final String createStage;
+    private final String createSeen;
+    private final String truncateStage;
     private final String copyStage;
     private final String merge;
 
@@ -35,6 +40,8 @@ final class MergeSql {
                 "key_id text"));
         columns.forEach((name, type) -> stageColumns.add(quote(name) + " " + sqlType(type)));
         createStage = "CREATE TEMP TABLE caravan_stage (" + String.join(", ", stageColumns) + ") ON COMMIT DROP";
+        createSeen = "CREATE TEMP TABLE caravan_seen (record_key text PRIMARY KEY) ON COMMIT DROP";
+        truncateStage = "TRUNCATE " + STAGE;
 
         copyStage = "COPY " + STAGE + " (ordinal, record_key, key_id, " + String.join(", ", business)
                 + ") FROM STDIN";
@@ -44,17 +51,21 @@ final class MergeSql {
         targetColumns.add("key_id");
         targetColumns.addAll(business);
 
-        List<String> select = new ArrayList<>(List.of("s.record_key", "?::text", "?::text", "?::text", "?::text",
-                "?::timestamptz", "?::text", "s.key_id"));
-        business.forEach(c -> select.add("s." + c));
+        List<String> select = new ArrayList<>(List.of("c.record_key", "?::text", "?::text", "?::text", "?::text",
+                "?::timestamptz", "?::text", "c.key_id"));
+        business.forEach(c -> select.add("c." + c));
 
         List<String> updated = targetColumns.stream().filter(c -> !c.equals("record_key")).toList();
         List<String> compared = updated.stream()
                 .filter(c -> !c.equals("batch_id") && !c.equals("ingested_at")).toList();
 
-        merge = "WITH merged AS (INSERT INTO caravan." + quote(table.tableName()) + " AS t ("
-                + String.join(", ", targetColumns) + ") SELECT DISTINCT ON (s.record_key) "
-                + String.join(", ", select) + " FROM " + STAGE + " s ORDER BY s.record_key, s.ordinal"
+        merge = "WITH chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
+                + " ORDER BY s.record_key, s.ordinal),"
+                + " fresh AS (INSERT INTO " + SEEN + " (record_key) SELECT record_key FROM chunk"
+                + " ON CONFLICT DO NOTHING RETURNING record_key),"
+                + " merged AS (INSERT INTO caravan." + quote(table.tableName()) + " AS t ("
+                + String.join(", ", targetColumns) + ") SELECT "
+                + String.join(", ", select) + " FROM chunk c JOIN fresh f ON f.record_key = c.record_key"
                 + " ON CONFLICT (record_key) DO UPDATE SET "
                 + updated.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
                 + " WHERE (" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
@@ -67,11 +78,19 @@ final class MergeSql {
         return createStage;
     }
 
+    String createSeen() {
+        return createSeen;
+    }
+
+    String truncateStage() {
+        return truncateStage;
+    }
+
     String copyStage() {
         return copyStage;
     }
 
-    /** Returns one row, one column: the number of records inserted or changed. */
+    /** Merges the staged chunk; returns one row, one column: the number of records inserted or changed. */
     String merge() {
         return merge;
     }

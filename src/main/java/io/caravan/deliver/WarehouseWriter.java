@@ -8,7 +8,6 @@ import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.Issue;
 import io.caravan.pipeline.RecordBatch;
 import io.caravan.pipeline.Row;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +23,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -49,19 +56,27 @@ import org.slf4j.LoggerFactory;
  * programming error that fails the batch. A value PostgreSQL cannot store (a NUL character, an int
  * out of range, a year outside 1..9999) rejects its row alone; a value the table's constraints
  * refuse (a check constraint, a numeric precision) fails the batch, as harmonise should have
- * rejected it. Memory use is bounded by the chunk
- * size, whatever the batch size. Thread-safe: each call uses its own connection; the writer holds
- * no state between calls. It logs nothing about rows; errors name batch, table, row number,
+ * rejected it. Memory use is bounded by the chunk size (at most {@value #CHUNKS_IN_FLIGHT} chunks
+ * wait between the two halves below), whatever the batch size. Thread-safe: each call uses its own
+ * connection; the writer holds no state between calls.
+ *
+ * <p><b>Two halves.</b> The calling thread pulls the rows (and with them the reading, harmonising,
+ * consent and pseudonymising of the steps before, which are lazy), counts them and encodes them
+ * as COPY text in chunks; a delivery thread owns the connection and, chunk by chunk, COPYs into
+ * a staging table and merges, so the JVM's work and the database's overlap. The transaction and
+ * its outcome are the same as if one thread did both. It logs nothing about rows; errors name batch, table, row number,
  * field and rule, never a value.
  *
  * <p>The merge's sort gets {@code work_mem} from {@link WarehouseProperties#mergeWorkMem()} for
  * the writer's transaction only. Durability is not weakened ({@code synchronous_commit} is left as the server has it): the
  * commit is the point after which the source file is moved away, so it must survive a crash.
  */
-public final class WarehouseWriter {
+public final class WarehouseWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseWriter.class);
-    /** Characters buffered before they are sent to the COPY stream. */
+    /** Initial capacity of a chunk's COPY text buffer. */
     private static final int FLUSH_CHARS = 1 << 16;
+    /** Chunks encoded ahead of the delivery thread: bounds memory while keeping both sides busy. */
+    private static final int CHUNKS_IN_FLIGHT = 2;
 
     private final DataSource dataSource;
     private final JdbcLedger ledger;
@@ -69,6 +84,11 @@ public final class WarehouseWriter {
     private final String mergeWorkMem;
     private final Clock clock;
     private final Map<WarehouseTable, MergeSql> sql = new EnumMap<>(WarehouseTable.class);
+    private final ExecutorService deliveryThreads = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "caravan-delivery");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param settings chunk size (rows staged per COPY; each chunk's rejections and warnings are
@@ -125,9 +145,105 @@ public final class WarehouseWriter {
         return summary;
     }
 
-    private BatchSummary writeInOneTransaction(RecordBatch batch, WarehouseTable table)
-            throws SQLException, IOException {
+    private BatchSummary writeInOneTransaction(RecordBatch batch, WarehouseTable table) throws Exception {
         BatchContext context = batch.context();
+        BlockingQueue<Chunk> handOff = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
+        Future<BatchSummary> delivery = deliveryThreads.submit(() -> deliver(handOff, context, table));
+        try {
+            encodeChunks(batch.rows(), table, context.batchId(), handOff, delivery);
+        } catch (Exception | Error e) {
+            // the source or a step before this one failed: the delivery thread rolls back and stops
+            handOff.clear();
+            handOff.offer(Chunk.ABORT);
+            try {
+                delivery.get();
+            } catch (ExecutionException | CancellationException ignored) {
+                // the first failure is the one to report
+            }
+            throw e;
+        }
+        return await(delivery);
+    }
+
+    /**
+     * The caller's half: pulls the rows through the steps before this one (reading, harmonising,
+     * consent, pseudonymising all happen here, lazily), counts them, encodes pending rows as COPY
+     * text and hands chunks of at most {@code chunkRows} rows to the delivery thread.
+     */
+    private void encodeChunks(Iterator<Row> rows, WarehouseTable table, String batchId,
+                              BlockingQueue<Chunk> handOff, Future<BatchSummary> delivery) throws Exception {
+        String[] columns = table.columns().keySet().toArray(String[]::new);
+        ColumnType[] types = table.columns().values().toArray(ColumnType[]::new);
+        StringBuilder buffer = new StringBuilder(FLUSH_CHARS + 1024);
+        Tally tally = new Tally();
+        while (rows.hasNext()) {
+            List<Rejection> rejections = new ArrayList<>();
+            List<Rejection> warnings = new ArrayList<>();
+            for (int inChunk = 0; inChunk < chunkRows && rows.hasNext(); inChunk++) {
+                Row row = rows.next();
+                if (row.isPending()) {
+                    Issue problem = encode(buffer, row, table, columns, types, tally.staged + 1);
+                    if (problem == null) {
+                        tally.staged++;
+                    } else {
+                        row.reject(problem.field(), problem.reason());
+                    }
+                }
+                switch (row.disposition()) {
+                    case PENDING -> { }
+                    case REJECTED -> tally.rejected++;
+                    case CONSENT_FILTERED -> tally.consentFiltered++;
+                    case SUPPRESSED -> tally.suppressed++;
+                }
+                for (Issue issue : row.issues()) {
+                    Rejection stored = new Rejection(batchId, row.number(), issue.field(), issue.reason());
+                    if (issue.fatal()) {
+                        rejections.add(stored);
+                    } else {
+                        warnings.add(stored);
+                        tally.warnings++;
+                    }
+                }
+            }
+            byte[] copyText = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            buffer.setLength(0);
+            handOver(handOff, new Chunk(copyText, rejections, warnings, null), delivery);
+        }
+        handOver(handOff, new Chunk(new byte[0], List.of(), List.of(), tally), delivery);
+    }
+
+    /** Puts a chunk in the hand-off queue, giving up at once if the delivery thread has failed. */
+    private static void handOver(BlockingQueue<Chunk> handOff, Chunk chunk, Future<BatchSummary> delivery)
+            throws Exception {
+        while (!handOff.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
+            if (delivery.isDone()) {
+                await(delivery);
+                throw new IllegalStateException("the delivery thread ended before the last chunk");
+            }
+        }
+    }
+
+    private static BatchSummary await(Future<BatchSummary> delivery) throws Exception {
+        try {
+            return delivery.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The delivery thread's half: one connection, one transaction. Each chunk is COPYed into the
+     * staging table, its issues stored, and merged; the last one carries the counts, completes the
+     * ledger row and commits. {@link Chunk#ABORT} rolls back.
+     */
+    private BatchSummary deliver(BlockingQueue<Chunk> handOff, BatchContext context, WarehouseTable table)
+            throws SQLException, InterruptedException {
         MergeSql statements = sql.get(table);
         Instant ingestedAt = clock.instant();
         try (Connection connection = dataSource.getConnection()) {
@@ -137,21 +253,53 @@ public final class WarehouseWriter {
                 ledger.ensureRunning(connection, context);
                 try (Statement create = connection.createStatement()) {
                     create.execute(statements.createStage());
+                    create.execute(statements.createSeen());
                 }
-                long start = System.nanoTime();
-                Tally tally = stage(connection, batch.rows(), table, statements, context.batchId());
-                long staged = System.nanoTime();
-                long delivered = tally.staged == 0 ? 0 : merge(connection, statements, context, ingestedAt);
-                LOG.debug("batch {}: staged {} rows in {} ms, merged {} into caravan.{} in {} ms", context.batchId(),
-                        tally.staged, (staged - start) / 1_000_000, delivered, table.tableName(),
-                        (System.nanoTime() - staged) / 1_000_000);
-                BatchCounts counts = new BatchCounts(delivered, tally.rejected, tally.consentFiltered,
-                        tally.suppressed, tally.staged - delivered, tally.warnings);
-                BatchSummary summary = ledger.complete(connection, context, counts, table.tableName(),
-                        clock.instant());
-                connection.commit();
-                return summary;
-            } catch (SQLException | IOException | RuntimeException | Error e) {
+                try (PreparedStatement setting = connection.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
+                    setting.setString(1, mergeWorkMem);
+                    setting.execute();
+                }
+                CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+                long delivered = 0;
+                long copyNanos = 0;
+                long mergeNanos = 0;
+                while (true) {
+                    Chunk chunk = handOff.take();
+                    if (chunk == Chunk.ABORT) {
+                        connection.rollback();
+                        return null;
+                    }
+                    if (chunk.copyText.length > 0) {
+                        long t0 = System.nanoTime();
+                        CopyIn in = copy.copyIn(statements.copyStage());
+                        try {
+                            in.writeToCopy(chunk.copyText, 0, chunk.copyText.length);
+                            in.endCopy();
+                        } finally {
+                            if (in.isActive()) {
+                                in.cancelCopy();
+                            }
+                        }
+                        long t1 = System.nanoTime();
+                        delivered += mergeChunk(connection, statements, context, ingestedAt);
+                        copyNanos += t1 - t0;
+                        mergeNanos += System.nanoTime() - t1;
+                    }
+                    ledger.appendIssues(connection, chunk.rejections, chunk.warnings);
+                    if (chunk.tally != null) {
+                        Tally tally = chunk.tally;
+                        LOG.debug("batch {}: staged {} rows (COPY {} ms), merged {} into caravan.{} ({} ms)",
+                                context.batchId(), tally.staged, copyNanos / 1_000_000, delivered, table.tableName(),
+                                mergeNanos / 1_000_000);
+                        BatchCounts counts = new BatchCounts(delivered, tally.rejected, tally.consentFiltered,
+                                tally.suppressed, tally.staged - delivered, tally.warnings);
+                        BatchSummary summary = ledger.complete(connection, context, counts, table.tableName(),
+                                clock.instant());
+                        connection.commit();
+                        return summary;
+                    }
+                }
+            } catch (SQLException | RuntimeException | Error | InterruptedException e) {
                 try {
                     connection.rollback();
                 } catch (SQLException ignored) {
@@ -168,7 +316,7 @@ public final class WarehouseWriter {
         }
     }
 
-    /** Per-batch counters; pending rows are counted once staged, their outcome decided by the merge. */
+    /** Per-batch counters; pending rows are counted once staged, their outcome decided by the merges. */
     private static final class Tally {
         long staged;
         long rejected;
@@ -177,61 +325,12 @@ public final class WarehouseWriter {
         long warnings;
     }
 
-    /** Streams the rows into the staging table in chunks of COPY, storing each chunk's issues after it. */
-    private Tally stage(Connection connection, Iterator<Row> rows, WarehouseTable table, MergeSql statements,
-                        String batchId) throws SQLException, IOException {
-        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-        String[] columns = table.columns().keySet().toArray(String[]::new);
-        ColumnType[] types = table.columns().values().toArray(ColumnType[]::new);
-        StringBuilder buffer = new StringBuilder(FLUSH_CHARS + 1024);
-        List<Rejection> rejections = new ArrayList<>();
-        List<Rejection> warnings = new ArrayList<>();
-        Tally tally = new Tally();
-        while (rows.hasNext()) {
-            CopyIn in = copy.copyIn(statements.copyStage());
-            try {
-                for (int inChunk = 0; inChunk < chunkRows && rows.hasNext(); inChunk++) {
-                    Row row = rows.next();
-                    if (row.isPending()) {
-                        Issue problem = encode(buffer, row, table, columns, types, tally.staged + 1);
-                        if (problem == null) {
-                            tally.staged++;
-                        } else {
-                            row.reject(problem.field(), problem.reason());
-                        }
-                    }
-                    switch (row.disposition()) {
-                        case PENDING -> { }
-                        case REJECTED -> tally.rejected++;
-                        case CONSENT_FILTERED -> tally.consentFiltered++;
-                        case SUPPRESSED -> tally.suppressed++;
-                    }
-                    for (Issue issue : row.issues()) {
-                        Rejection stored = new Rejection(batchId, row.number(), issue.field(), issue.reason());
-                        if (issue.fatal()) {
-                            rejections.add(stored);
-                        } else {
-                            warnings.add(stored);
-                            tally.warnings++;
-                        }
-                    }
-                    if (buffer.length() >= FLUSH_CHARS) {
-                        send(buffer, in);
-                    }
-                }
-                send(buffer, in);
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
-                }
-                buffer.setLength(0);
-            }
-            ledger.appendIssues(connection, rejections, warnings);
-            rejections.clear();
-            warnings.clear();
-        }
-        return tally;
+    /**
+     * One chunk of a batch on its way to the delivery thread: COPY text of its pending rows and
+     * its issues; the last chunk of a batch carries the batch's counts.
+     */
+    private record Chunk(byte[] copyText, List<Rejection> rejections, List<Rejection> warnings, Tally tally) {
+        static final Chunk ABORT = new Chunk(new byte[0], List.of(), List.of(), null);
     }
 
     /**
@@ -276,21 +375,9 @@ public final class WarehouseWriter {
         return null;
     }
 
-    private static void send(StringBuilder buffer, CopyIn in) throws SQLException {
-        if (buffer.length() == 0) {
-            return;
-        }
-        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-        in.writeToCopy(bytes, 0, bytes.length);
-        buffer.setLength(0);
-    }
-
-    private long merge(Connection connection, MergeSql statements, BatchContext context, Instant ingestedAt)
+    private long mergeChunk(Connection connection, MergeSql statements, BatchContext context, Instant ingestedAt)
             throws SQLException {
-        try (PreparedStatement setting = connection.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
-            setting.setString(1, mergeWorkMem);
-            setting.execute();
-        }
+        long merged;
         try (PreparedStatement merge = connection.prepareStatement(statements.merge())) {
             merge.setString(1, context.connectorId());
             merge.setString(2, context.partnerId());
@@ -300,9 +387,19 @@ public final class WarehouseWriter {
             merge.setString(6, context.policyId());
             try (ResultSet result = merge.executeQuery()) {
                 result.next();
-                return result.getLong(1);
+                merged = result.getLong(1);
             }
         }
+        try (Statement truncate = connection.createStatement()) {
+            truncate.execute(statements.truncateStage());
+        }
+        return merged;
+    }
+
+    /** Stops the delivery threads (a batch in flight fails and rolls back). */
+    @Override
+    public void close() {
+        deliveryThreads.shutdownNow();
     }
 
     private static void closeAfterFailure(RecordBatch batch, Throwable failure) {

@@ -86,6 +86,11 @@ public final class EmbeddedWarehouse implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setServerConfig("listen_addresses", "localhost")
+                    // zonky turns fsync and synchronous_commit off for test speed; Caravan's durability point
+                    // is the commit (a source file is moved away right after it), so it must survive a crash
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setServerConfig("log_error_verbosity", "terse")
                     .setServerConfig("log_min_error_statement", "panic")
                     .setConnectConfig("password", superuserPassword)

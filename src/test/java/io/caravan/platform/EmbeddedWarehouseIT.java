@@ -51,6 +51,10 @@ class EmbeddedWarehouseIT {
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             assertThat(jdbc.queryForObject("SELECT count(*) FROM caravan.batch", Long.class)).isZero();
             assertThat(jdbc.queryForObject("SELECT current_user", String.class)).isEqualTo("caravan");
+            // the commit is the durability point: a source file is moved away right after it
+            assertThat(jdbc.queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
+            assertThat(jdbc.queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+            assertThat(jdbc.queryForObject("SHOW full_page_writes", String.class)).isEqualTo("on");
 
             Path env = dataDir.resolve("local.env");
             assertThat(permissions(env)).isEqualTo("rw-------");
