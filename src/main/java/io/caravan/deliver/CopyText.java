@@ -101,13 +101,27 @@ final class CopyText {
     }
 
     /** Appends a text value, escaped; a NUL character rejects the row (PostgreSQL text cannot hold it). */
+    private static boolean special(char c) {
+        return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+    }
+
     static Issue text(StringBuilder out, String column, String value) {
         if (value == null) {
             out.append(NULL);
             return null;
         }
+        int plain = 0;
+        int n = value.length();
+        while (plain < n && !special(value.charAt(plain))) {
+            plain++;
+        }
+        if (plain == n) {
+            out.append(value); // the usual case: nothing to escape, one bulk copy
+            return null;
+        }
         int mark = out.length();
-        for (int i = 0, n = value.length(); i < n; i++) {
+        out.append(value, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");

@@ -48,6 +48,12 @@ public final class Harmoniser {
     private final Set<String> mappedColumns = new HashSet<>();
     private final Map<String, ColumnType> columnTypes;
     private final boolean derivesWmi;
+    /**
+     * Parsed dates of business fields (sale dates, contract dates: a few thousand distinct values),
+     * bounded; dates of personal fields (birth dates) are never cached.
+     */
+    private final Map<String, LocalDate> businessDates = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CACHED_DATES = 20_000;
 
     public Harmoniser(ConnectorDescriptor connector) {
         this.connector = connector;
@@ -234,6 +240,21 @@ public final class Harmoniser {
     }
 
     private Object date(FieldSpec spec, String raw, FormatSpec format) {
+        boolean cacheable = !CanonicalFields.isPersonal(spec.name());
+        LocalDate date = cacheable ? businessDates.get(raw) : null;
+        if (date == null) {
+            date = parseDate(raw, format);
+            if (cacheable && businessDates.size() < MAX_CACHED_DATES) {
+                businessDates.put(raw, date);
+            }
+        }
+        if (columnTypes.get(spec.name()) == ColumnType.TIMESTAMPTZ) {
+            return date.atStartOfDay(format.zone()).toOffsetDateTime();
+        }
+        return date;
+    }
+
+    private static LocalDate parseDate(String raw, FormatSpec format) {
         LocalDate date = null;
         for (DateTimeFormatter pattern : format.datePatterns()) {
             try {
@@ -249,9 +270,6 @@ public final class Harmoniser {
             } catch (DateTimeParseException e) {
                 throw new ValueException("not a date in the descriptor's date pattern");
             }
-        }
-        if (columnTypes.get(spec.name()) == ColumnType.TIMESTAMPTZ) {
-            return date.atStartOfDay(format.zone()).toOffsetDateTime();
         }
         return date;
     }

@@ -25,10 +25,14 @@ public final class Vocabularies {
 
     private final Map<String, Set<String>> values;
     private final Map<String, Map<String, String>> spellings;
+    /** Spellings exactly as configured, looked up before normalising (the common case: partners are consistent). */
+    private final Map<String, Map<String, String>> exact;
 
-    private Vocabularies(Map<String, Set<String>> values, Map<String, Map<String, String>> spellings) {
+    private Vocabularies(Map<String, Set<String>> values, Map<String, Map<String, String>> spellings,
+                         Map<String, Map<String, String>> exact) {
         this.values = values;
         this.spellings = spellings;
+        this.exact = exact;
     }
 
     /**
@@ -39,19 +43,25 @@ public final class Vocabularies {
     public static Vocabularies of(Map<String, Map<String, List<String>>> definitions) {
         Map<String, Set<String>> values = new HashMap<>();
         Map<String, Map<String, String>> spellings = new HashMap<>();
+        Map<String, Map<String, String>> exact = new HashMap<>();
         definitions.forEach((name, byValue) -> {
             Set<String> allowed = new LinkedHashSet<>(byValue.keySet());
             Map<String, String> map = new HashMap<>();
+            Map<String, String> asWritten = new HashMap<>();
             byValue.forEach((value, list) -> {
                 put(name, map, value, value);
+                asWritten.put(value, value);
                 for (String spelling : list == null ? List.<String>of() : list) {
                     put(name, map, spelling, value);
+                    asWritten.put(spelling.strip(), value);
                 }
             });
             values.put(name, Collections.unmodifiableSet(allowed));
             spellings.put(name, Collections.unmodifiableMap(map));
+            exact.put(name, Collections.unmodifiableMap(asWritten));
         });
-        return new Vocabularies(Collections.unmodifiableMap(values), Collections.unmodifiableMap(spellings));
+        return new Vocabularies(Collections.unmodifiableMap(values), Collections.unmodifiableMap(spellings),
+                Collections.unmodifiableMap(exact));
     }
 
     private static void put(String vocabulary, Map<String, String> map, String spelling, String value) {
@@ -106,7 +116,8 @@ public final class Vocabularies {
         if (map == null || spelling == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(map.get(key(spelling)));
+        String asWritten = exact.get(vocabulary).get(spelling);
+        return Optional.ofNullable(asWritten != null ? asWritten : map.get(key(spelling)));
     }
 
     static String key(String spelling) {
