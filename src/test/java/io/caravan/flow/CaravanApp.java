@@ -40,6 +40,25 @@ final class CaravanApp implements AutoCloseable {
         return new CaravanApp(new SpringApplicationBuilder(CaravanApplication.class).run(args.toArray(String[]::new)));
     }
 
+    /** The port the API listens on. */
+    int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** The batches of a route whose source is {@code source}, waiting until one has finished. */
+    Map<String, Object> awaitBatchOf(String routeId, String source, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Map<String, Object>> batches = jdbc.queryForList(
+                    "SELECT * FROM caravan.batch WHERE route_id = ? AND source = ? AND status <> 'running'", routeId, source);
+            if (!batches.isEmpty()) {
+                return batches.get(0);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no finished batch of " + routeId + " for " + source + " within " + timeout);
+    }
+
     JdbcTemplate jdbc() {
         return jdbc;
     }
