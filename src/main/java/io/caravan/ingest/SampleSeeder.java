@@ -66,7 +66,9 @@ class SampleSeeder {
                 Files.write(record, done, StandardCharsets.UTF_8);
                 LOG.info("Placed {} sample file(s) in partner inboxes under {}: {}", seeded.size(), sftpRoot, String.join(", ", seeded));
             } else {
-                LOG.info("Sample files were already ingested into this data directory; drop new files into {}/<partner>/inbox", sftpRoot);
+                LOG.info("Sample files were already ingested into this data directory; upload new files with sftp"
+                        + " (port and demo partners in local.env), or put them in {}/<partner>/inbox followed by an"
+                        + " empty <file name>.ready", sftpRoot);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not place the sample files in the partner inboxes", e);
