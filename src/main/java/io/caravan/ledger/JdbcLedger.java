@@ -165,6 +165,11 @@ public class JdbcLedger implements Ledger {
         listeners.remove(listener);
     }
 
+    /** How many listeners are registered (a run-now that ended must have removed its own). */
+    public int listenerCount() {
+        return listeners.size();
+    }
+
     // ---------------------------------------------------------------------------------------
     // Statements the warehouse writer runs inside its own transaction
     // ---------------------------------------------------------------------------------------

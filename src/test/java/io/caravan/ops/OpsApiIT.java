@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.ledger.JdbcLedger;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.testing.TestDatabase;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -41,7 +43,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -91,7 +92,7 @@ class OpsApiIT {
     @Autowired
     BatchStep step;
     @Autowired
-    JdbcTestLedger ledger;
+    JdbcLedger ledger;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -448,9 +449,8 @@ class OpsApiIT {
     static class App {
 
         @Bean
-        @Primary
-        JdbcTestLedger testLedger(JdbcTemplate jdbc) {
-            return new JdbcTestLedger(jdbc);
+        JdbcLedger ledger(DataSource dataSource) {
+            return new JdbcLedger(dataSource);
         }
 
         @Bean("opsItBatchStep")
