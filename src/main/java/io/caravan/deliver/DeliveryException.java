@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.ingest.InputRejectedException;
 import io.caravan.ledger.BatchNotRunningException;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
@@ -48,7 +49,7 @@ public class DeliveryException extends RuntimeException {
 
     /** A value-free stand-in for {@code cause}, with its stack trace. */
     static Throwable safeCause(Throwable cause, String description) {
-        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException) {
+        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException || cause instanceof InputRejectedException) {
             return cause;
         }
         Redacted redacted = new Redacted(description);
@@ -58,7 +59,8 @@ public class DeliveryException extends RuntimeException {
 
     /** What went wrong, from names only. */
     static String describe(Throwable cause) {
-        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException) {
+        // a source refused while it was read (malformed XML, DOCTYPE): its message names file, position and rule by contract
+        if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException || cause instanceof InputRejectedException) {
             return cause.getMessage();
         }
         SQLException sql = cause instanceof SQLException s ? s : null;
