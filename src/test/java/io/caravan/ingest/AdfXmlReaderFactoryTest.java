@@ -182,6 +182,23 @@ class AdfXmlReaderFactoryTest {
     }
 
     @Test
+    void everyTruncationOfASampleEitherReadsOrIsRefusedAsInputNeverAnotherFailure() throws IOException {
+        byte[] sample = Files.readAllBytes(Path.of("samples/autoboerse/leads_2026-11-02.xml"));
+        int complete = sample.length - "</adf>\n".length(); // every cut before this point leaves the root open
+        for (int length = 0; length < complete; length += 23) {
+            byte[] cut = java.util.Arrays.copyOf(sample, length);
+            List<SourceRow> rows = new ArrayList<>();
+            try (RecordReader reader = factory.open(new ByteArrayInputStream(cut), ADF, "cut.xml")) {
+                reader.forEachRemaining(rows::add);
+            } catch (InputRejectedException e) {
+                assertThat(e.getMessage()).startsWith("cut.xml: ").doesNotContain("@example");
+                continue;
+            }
+            throw new AssertionError("a document cut at byte " + length + " of " + sample.length + " was read as complete");
+        }
+    }
+
+    @Test
     void aRootOtherThanAdfIsRefused() {
         assertThatThrownBy(() -> read("<leads><prospect/></leads>")).isInstanceOf(InputRejectedException.class)
                 .hasMessage("leads.xml: not an ADF document: the root element is <leads>, not <adf>");
