@@ -28,7 +28,7 @@ import java.util.Set;
  *
  * <h2>Rows</h2>
  * One {@code <prospect>} becomes one source row per <em>vehicle of interest</em>: every {@code <vehicle>}
- * child of the prospect except those with {@code interest="trade-in"} (a trade-in is part of the deal,
+ * child of the prospect except those with {@code interest="trade-in"} (any case, hyphen optional; a trade-in is part of the deal,
  * not a lead). Rows are numbered 1, 2, 3… in document order across the file; that number is the
  * ledger's {@code row_number}. A prospect that cannot make a lead is still accounted for as exactly
  * <em>one</em> rejected row:
@@ -348,7 +348,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
             for (int i = 0; i < prospect.vehicles.size(); i++) {
                 Map<String, String> vehicle = prospect.vehicles.get(i);
                 vehicle.put("vehicle.position", Integer.toString(i + 1));
-                if (!"trade-in".equalsIgnoreCase(vehicle.get("vehicle.interest"))) {
+                if (!isTradeIn(vehicle.get("vehicle.interest"))) {
                     leads.add(vehicle);
                 }
             }
@@ -372,6 +372,11 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                 }
                 pending.add(new AdfRow(++rowNumber, row, null));
             }
+        }
+
+        /** {@code trade-in} in any case, with or without the hyphen ({@code Trade-In}, {@code trade in}, {@code tradein}). */
+        private static boolean isTradeIn(String interest) {
+            return interest.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "").equals("tradein");
         }
 
         private String name() {

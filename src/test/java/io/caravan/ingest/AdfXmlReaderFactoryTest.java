@@ -42,6 +42,15 @@ class AdfXmlReaderFactoryTest {
         assertThat(rows).allSatisfy(r -> assertThat(r.problem()).isNull());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"trade-in", "Trade-In", "TRADE IN", "tradein"})
+    void tradeInIsRecognisedInAnySpellingOfCaseAndHyphen(String interest) {
+        List<SourceRow> rows = read(adf(prospect("P-1", "2026-11-02T08:00:00Z",
+                vehicle(interest, "used", "<make>Opel</make>") + vehicle("buy", "new", "<make>Kia</make>"), "")));
+
+        assertThat(rows).singleElement().satisfies(r -> assertThat(r.get("vehicle.make")).isEqualTo("Kia"));
+    }
+
     @Test
     void vehicleAttributesDefaultToTheAdfDtdDefaults() {
         SourceRow row = read(adf(prospect("P-1", "2026-11-02T08:00:00Z", "<vehicle><make>Kia</make></vehicle>", ""))).get(0);
