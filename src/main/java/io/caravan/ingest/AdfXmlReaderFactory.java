@@ -99,8 +99,6 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
     }
 
     static final class AdfReader implements RecordReader {
-        private static final XMLInputFactory FACTORY = secureFactory();
-
         private final InputStream in;
         private final XMLStreamReader xml;
         private final int maxFieldChars;
@@ -116,7 +114,8 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
             this.maxFieldChars = maxFieldChars;
             this.source = source;
             try {
-                this.xml = FACTORY.createXMLStreamReader(in);
+                // a factory per reader: StAX does not promise that a shared factory is thread-safe
+                this.xml = secureFactory().createXMLStreamReader(in);
             } catch (XMLStreamException e) {
                 closeQuietly(in);
                 throw malformed(e.getLocation());
@@ -169,8 +168,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                     if (!rootSeen) {
                         rootSeen = true;
                         if (!name.equals("adf")) {
-                            throw new InputRejectedException(source + ": not an ADF document: the root element is <"
-                                    + name + ">, not <adf>");
+                            throw new InputRejectedException(source + ": not an ADF document: the root element is not <adf>");
                         }
                         continue;
                     }

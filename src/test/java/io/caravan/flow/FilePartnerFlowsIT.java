@@ -2,6 +2,7 @@ package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.exchange.SftpGateway;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -21,8 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -225,7 +227,8 @@ class FilePartnerFlowsIT {
         int port = Integer.parseInt(localEnv().get("CARAVAN_SFTP_PORT"));
         KeyPair key = new FileKeyPairProvider(data.resolve("partners/" + partner + "/id_ed25519")).loadKeys(null).iterator().next();
         try (SshClient client = SshClient.setUpDefaultClient()) {
-            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE); // loopback, ephemeral port of this test's own app
+            PublicKey hostKey = app.bean(SftpGateway.class).hostKey();
+            client.setServerKeyVerifier((session, address, offered) -> KeyUtils.compareKeys(offered, hostKey));
             client.start();
             try (ClientSession session = client.connect(partner, new InetSocketAddress("127.0.0.1", port)).verify(WAIT).getSession()) {
                 session.addPublicKeyIdentity(key);

@@ -210,7 +210,7 @@ class AdfXmlReaderFactoryTest {
     @Test
     void aRootOtherThanAdfIsRefused() {
         assertThatThrownBy(() -> read("<leads><prospect/></leads>")).isInstanceOf(InputRejectedException.class)
-                .hasMessage("leads.xml: not an ADF document: the root element is <leads>, not <adf>");
+                .hasMessage("leads.xml: not an ADF document: the root element is not <adf>");
     }
 
     @Test
