@@ -207,6 +207,26 @@ class AdfXmlReaderFactoryTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L})
+    void randomlyCorruptedSamplesYieldRowsOrARefusalNeverAnotherFailure(long seed) throws IOException {
+        byte[] sample = Files.readAllBytes(Path.of("samples/autoboerse/leads_2026-11-03.xml"));
+        java.util.Random random = new java.util.Random(seed);
+        byte[] alphabet = "<>/&;=\"'![]?-x \n\u00e9".getBytes(StandardCharsets.UTF_8);
+        for (int round = 0; round < 50; round++) {
+            byte[] corrupt = sample.clone();
+            for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+                corrupt[random.nextInt(corrupt.length)] = random.nextBoolean()
+                        ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+            }
+            try (RecordReader reader = factory.open(new ByteArrayInputStream(corrupt), ADF, "fuzz.xml")) {
+                reader.forEachRemaining(row -> assertThat(row.number()).isPositive());
+            } catch (InputRejectedException e) {
+                assertThat(e.getMessage()).startsWith("fuzz.xml: ").doesNotContain("@example");
+            }
+        }
+    }
+
     @Test
     void aRootOtherThanAdfIsRefused() {
         assertThatThrownBy(() -> read("<leads><prospect/></leads>")).isInstanceOf(InputRejectedException.class)
