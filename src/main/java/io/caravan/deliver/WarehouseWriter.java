@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.ingest.InputRejectedException;
 import io.caravan.ledger.BatchCounts;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.JdbcLedger;
@@ -123,7 +124,8 @@ public final class WarehouseWriter implements AutoCloseable {
             DeliveryException failure = DeliveryException.of(context.batchId(), table, e);
             closeAfterFailure(batch, failure);
             try {
-                ledger.fail(context, failure.getMessage());
+                // a source its reader refused is reported in the reader's words (file, row, rule)
+                ledger.fail(context, e instanceof InputRejectedException refused ? refused.getMessage() : failure.getMessage());
             } catch (RuntimeException ledgerFailure) {
                 failure.addSuppressed(DeliveryException.safeCause(ledgerFailure,
                         "marking the batch failed in the ledger also failed: "

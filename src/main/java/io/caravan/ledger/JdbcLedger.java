@@ -90,7 +90,7 @@ public class JdbcLedger implements Ledger {
         Objects.requireNonNull(batchId, "batchId");
         Optional<BatchSummary> failed = autocommit("ledger fail", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'failed', "
-                    + "finished_at = ?, error = ? WHERE batch_id = ? AND status <> 'completed' RETURNING " + COLUMNS)) {
+                    + "finished_at = ?, error = ? WHERE batch_id = ? AND status = 'running' RETURNING " + COLUMNS)) {
                 ps.setObject(1, utc(Instant.now()));
                 ps.setString(2, clip(reason));
                 ps.setString(3, batchId);
@@ -111,7 +111,7 @@ public class JdbcLedger implements Ledger {
                     + "connector_id, partner_id, source, started_at, status, finished_at, error) "
                     + "VALUES (?, ?, ?, ?, ?, ?, 'failed', ?, ?) ON CONFLICT (batch_id) DO UPDATE "
                     + "SET status = 'failed', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error "
-                    + "WHERE caravan.batch.status <> 'completed' RETURNING " + COLUMNS)) {
+                    + "WHERE caravan.batch.status = 'running' RETURNING " + COLUMNS)) {
                 bindContext(ps, batch);
                 ps.setObject(7, utc(Instant.now()));
                 ps.setString(8, clip(reason));

@@ -17,8 +17,9 @@ public interface Ledger {
     void open(BatchContext batch);
 
     /**
-     * Marks a batch {@code failed} with a reason (a sentence naming file, row or field, never a
-     * value). A batch that is already completed stays completed.
+     * Marks a running batch {@code failed} with a reason (a sentence naming file, row or field,
+     * never a value). The first failure recorded wins; a batch that is already completed or failed
+     * stays as it is, and listeners are told once.
      */
     void fail(String batchId, String reason);
 

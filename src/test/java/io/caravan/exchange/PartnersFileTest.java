@@ -50,7 +50,7 @@ class PartnersFileTest {
         List<Partner> partners = PartnersFile.load(Path.of("config/partners.yaml"), "config/partners.yaml");
 
         assertThat(partners).extracting(Partner::id).containsExactly("dealer-nord", "dealer-sued", "autoboerse",
-                "allsecura", "fahrbank-leasing", "preference-centre");
+                "allsecura", "fahrbank-leasing", "kreditwerk", "preference-centre");
     }
 
     @Test
