@@ -44,7 +44,7 @@ final class MediaSpendVsSales {
                 + "impressions, clicks FROM caravan.media_spend_vs_sales WHERE true");
         List<Object> args = new ArrayList<>();
         if (from != null) {
-            sql.append(" AND week >= date_trunc('week', ?::date)::date");
+            sql.append(" AND week >= ?");
             args.add(Date.valueOf(from));
         }
         if (to != null) {
