@@ -29,15 +29,19 @@ WITH spend AS (
 ), sold AS (
     SELECT date_trunc('week', sale_date)::date AS week,
            caravan.model_key(model)            AS model,
-           mode() WITHIN GROUP (ORDER BY model) AS sale_model,
            count(*)                            AS sales
       FROM caravan.sale
      WHERE caravan.model_key(model) IS NOT NULL AND sale_date IS NOT NULL
      GROUP BY 1, 2
+), names AS (
+    -- one display name per model: how dealers spell it most often (ties: alphabetically first)
+    SELECT caravan.model_key(model) AS model, mode() WITHIN GROUP (ORDER BY model) AS sale_model
+      FROM caravan.sale WHERE caravan.model_key(model) IS NOT NULL
+     GROUP BY 1
 )
 SELECT coalesce(spend.week, sold.week)                          AS week,
        coalesce(spend.model, sold.model)                        AS model,
-       coalesce(sold.sale_model, spend.campaign_model)          AS model_name,
+       coalesce(names.sale_model, spend.campaign_model)         AS model_name,
        spend.currency                                           AS currency,
        coalesce(spend.spend, 0)::numeric(16,2)                  AS spend,
        coalesce(sold.sales, 0)                                  AS sales,
@@ -45,7 +49,8 @@ SELECT coalesce(spend.week, sold.week)                          AS week,
        coalesce(spend.impressions, 0)                           AS impressions,
        coalesce(spend.clicks, 0)                                AS clicks
   FROM spend
-  FULL JOIN sold ON sold.week = spend.week AND sold.model = spend.model;
+  FULL JOIN sold ON sold.week = spend.week AND sold.model = spend.model
+  LEFT JOIN names ON names.model = coalesce(spend.model, sold.model);
 
 COMMENT ON VIEW caravan.media_spend_vs_sales IS
     'Ad spend (campaign_performance, taxonomy-valid campaigns) versus dealer sales per ISO week and model; models matched by caravan.model_key()';

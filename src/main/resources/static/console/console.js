@@ -329,13 +329,16 @@
     }
     root.append(paintSwatches(legend([['media spend (bars, left axis)', 'var(--spend)'], ['vehicles sold (line, right axis)', 'var(--sales)']])));
     const charts = h('div', { class: 'charts' });
-    for (const m of list) {
+    for (const m of advertised) {
       charts.append(h('div', { class: 'card model-chart', 'data-model': m.key },
         h('h3', {}, m.name, h('span', { class: 'muted', text: ` · ${money(m.spend, currency)} · ${int.format(m.sales)} sold · `
           + (m.costPerSale === null ? 'no cost per sale' : money(m.costPerSale, currency) + ' per sale') })),
         spendSalesChart(m.key, weeks, m.byWeek, currency)));
     }
     root.append(charts);
+    if (list.length > advertised.length) {
+      root.append(h('p', { class: 'muted', text: `${list.length - advertised.length} model(s) sold without media spend in this period are listed below.` }));
+    }
     root.append(h('h2', { text: 'By model' }), h('table', { id: 'mvs-table' },
       h('thead', {}, h('tr', {}, h('th', { text: 'Model' }), h('th', { class: 'num', text: 'Spend' }),
         h('th', { class: 'num', text: 'Sold' }), h('th', { class: 'num', text: 'Cost per sale' }))),
@@ -573,7 +576,7 @@
         h('tbody', {}, a.recent.map((m) => h('tr', {}, h('td', { text: when(m.startedAt) }), h('td', { text: m.dataset }),
           h('td', { text: m.fileName || '–' }), h('td', { text: m.format || '–' }), h('td', { text: m.policyId || '–' }),
           h('td', { class: 'num', text: int.format(m.rows) }), h('td', {}, badge(m.status)),
-          h('td', { class: 'sha', text: m.sha256 ? m.sha256.slice(0, 16) + '…' : '–', title: m.sha256 }))))))));
+          h('td', { class: 'sha', text: m.sha256 ? m.sha256.slice(0, 16) + '…' : '–', title: m.sha256 })))))));
     }
     return root;
   }

@@ -167,7 +167,7 @@ class ConsoleApiIT {
                         + r.get("spend") + " " + r.get("sales") + " " + r.get("cps"))
                 .containsExactly(
                         "2026-10-05 id4 ID.4 300.00 3 100.00",
-                        "2026-10-12 golf golf 50.00 0 null",
+                        "2026-10-12 golf golf 50.00 0 null", // no sale names the model: the campaign's segment
                         "2026-10-12 id4 ID.4 0.00 1 null");
 
         JsonNode rows = json(send(get("/api/dashboards/media-vs-sales", VIEWER))).path("rows");
