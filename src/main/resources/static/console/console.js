@@ -36,11 +36,12 @@
   const h = (tag, attrs, ...children) => build(null, tag, attrs, children);
   const s = (tag, attrs, ...children) => build(SVG, tag, attrs, children);
 
-  function money(amount, currency) {
+  function money(amount, currency, digits) {
     if (amount === null || amount === undefined) return '–';
     const n = Number(amount);
+    const fraction = digits !== undefined ? digits : n >= 1000 || Number.isInteger(n) ? 0 : 2;
     try {
-      return new Intl.NumberFormat('en-GB', currency ? { style: 'currency', currency, maximumFractionDigits: n >= 1000 ? 0 : 2 }
+      return new Intl.NumberFormat('en-GB', currency ? { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: fraction }
         : { maximumFractionDigits: 2 }).format(n);
     } catch (e) {
       return int.format(n) + (currency ? ' ' + currency : '');
@@ -211,15 +212,15 @@
     const iw = W - L - R, ih = H - T - B;
     const points = weeks.map((w) => byWeek.get(w) || { week: w, spend: 0, sales: 0, costPerSale: null });
     const maxSpend = niceMax(Math.max(...points.map((p) => p.spend)));
-    const maxSales = niceMax(Math.max(...points.map((p) => p.sales)));
+    const maxSales = Math.max(4, Math.ceil(Math.max(...points.map((p) => p.sales)) / 4) * 4); // whole vehicles per tick
     const step = iw / Math.max(1, weeks.length);
     const svg = s('svg', { width: '100%', viewBox: `0 0 ${W} ${H}`, class: 'spend-sales-chart', 'data-model': model,
       role: 'img', 'aria-label': `spend and sales of ${model} per week` });
     for (let i = 0; i <= 4; i++) {
       const y = T + ih - (ih * i) / 4;
       svg.append(s('line', { x1: L, x2: L + iw, y1: y, y2: y, stroke: '#e6ebf0' }));
-      svg.append(s('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', text: money((maxSpend * i) / 4, currency) }));
-      svg.append(s('text', { x: L + iw + 6, y: y + 4, text: int.format(Math.round((maxSales * i) / 4 * 10) / 10) }));
+      svg.append(s('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', text: money(Math.round((maxSpend * i) / 4), currency, 0) }));
+      svg.append(s('text', { x: L + iw + 6, y: y + 4, text: int.format((maxSales * i) / 4) }));
     }
     const line = [];
     points.forEach((p, i) => {
@@ -342,7 +343,7 @@
     root.append(h('h2', { text: 'By model' }), h('table', { id: 'mvs-table' },
       h('thead', {}, h('tr', {}, h('th', { text: 'Model' }), h('th', { class: 'num', text: 'Spend' }),
         h('th', { class: 'num', text: 'Sold' }), h('th', { class: 'num', text: 'Cost per sale' }))),
-      h('tbody', {}, list.map((m) => h('tr', {}, h('td', { text: m.name }), h('td', { class: 'num', text: money(m.spend, currency) }),
+      h('tbody', {}, list.map((m) => h('tr', {}, h('td', { text: m.name }), h('td', { class: 'num', text: m.spend ? money(m.spend, currency) : '–' }),
         h('td', { class: 'num', text: int.format(m.sales) }), h('td', { class: 'num', text: money(m.costPerSale, currency) }))))));
     return root;
   }
