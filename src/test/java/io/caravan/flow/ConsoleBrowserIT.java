@@ -177,6 +177,7 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Run of dealer-sued-deliveries"));
         assertThat(browser.findElement(By.id("flash")).getText()).containsPattern("(finished|started): \\d+ batch")
                 .doesNotContain("refused");
+        screenshot("console-routes.png");
     }
 
     @Test
