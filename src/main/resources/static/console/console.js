@@ -5,7 +5,7 @@
 'use strict';
 
 (() => {
-  const state = { auth: null, me: null, routes: null };
+  const state = { auth: null, me: null, routes: null, section: null };
   const $ = (id) => document.getElementById(id);
   const SVG = 'http://www.w3.org/2000/svg';
   const OUTCOMES = [
@@ -137,6 +137,7 @@
     state.auth = null;
     state.me = null;
     state.routes = null;
+    state.section = null;
     $('app').hidden = true;
     $('main').replaceChildren();
     $('login').hidden = false;
@@ -153,7 +154,10 @@
     const name = section || 'dashboard';
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.section === name));
     const main = $('main');
-    main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' }));
+    if (state.section !== location.hash.split('?')[0]) {
+      main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
+    }
+    state.section = location.hash.split('?')[0];
     const views = { dashboard, routes, batches, privacy, partners };
     let view;
     try {

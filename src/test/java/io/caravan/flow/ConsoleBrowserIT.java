@@ -177,6 +177,7 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Run of dealer-sued-deliveries"));
         assertThat(browser.findElement(By.id("flash")).getText()).containsPattern("(finished|started): \\d+ batch")
                 .doesNotContain("refused");
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button.run[data-route='dealer-sued-deliveries']")));
         screenshot("console-routes.png");
     }
 
