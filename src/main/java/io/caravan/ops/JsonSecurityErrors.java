@@ -13,7 +13,9 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 
 /**
  * Answers refused calls with an {@link ApiError} body: {@code 401} with a Basic challenge when the
- * caller is not authenticated (or the credentials are wrong), {@code 403} when the caller lacks
+ * caller is not authenticated (or the credentials are wrong; the challenge is left out for the
+ * console's own calls, marked {@code X-Requested-With: XMLHttpRequest}, so that a wrong password
+ * shows the console's login form again instead of the browser's password dialog), {@code 403} when the caller lacks
  * the role. The body never repeats the user name or anything else the caller sent.
  */
 final class JsonSecurityErrors implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -26,7 +28,9 @@ final class JsonSecurityErrors implements AuthenticationEntryPoint, AccessDenied
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response,
                          AuthenticationException authException) throws IOException {
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"caravan\"");
+        if (!"XMLHttpRequest".equals(request.getHeader("X-Requested-With"))) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"caravan\"");
+        }
         write(response, HttpServletResponse.SC_UNAUTHORIZED, ApiError.of("authentication required (HTTP Basic)"));
     }
 

@@ -35,15 +35,21 @@ import org.springframework.security.web.SecurityFilterChain;
  *   <li>actuator {@code health} and {@code prometheus}: anyone (health details only for viewers);</li>
  *   <li>{@code GET}/{@code HEAD /api/**}: role viewer; any other method on {@code /api/**}: role
  *       operator (reads need viewer, changes need operator, as the operations contract lists);</li>
+ *   <li>the console's static files ({@code /console/}): anyone; they hold no data, and every call
+ *       they make is an API call with the user's Basic credentials;</li>
  *   <li>everything else: any authenticated user.</li>
  * </ul>
  * Method security ({@code @PreAuthorize}) is enabled for finer rules. {@code 401}/{@code 403} carry
- * a JSON {@link ApiError}.
+ * a JSON {@link ApiError}. Every answer carries a Content-Security-Policy that allows only
+ * Caravan's own scripts, styles and API.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
 @EnableConfigurationProperties(SecurityUsersProperties.class)
 class SecurityConfiguration {
+    /** The console loads only its own files and talks only to its own API: no inline script, no CDN. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
     @Bean
     PasswordEncoder passwordEncoder() {
@@ -65,9 +71,16 @@ class SecurityConfiguration {
                 .logout(logout -> logout.disable())
                 .httpBasic(basic -> basic.realmName("caravan").authenticationEntryPoint(errors))
                 .exceptionHandling(e -> e.authenticationEntryPoint(errors).accessDeniedHandler(errors))
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(referrer -> referrer.policy(
+                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(EndpointRequest.to("health", "prometheus")).permitAll()
                         .requestMatchers("/error").permitAll()
+                        // the console's static files: every call they make is to /api/** with Basic credentials
+                        .requestMatchers(HttpMethod.GET, "/", "/console", "/console/", "/console/*.html",
+                                "/console/*.js", "/console/*.css", "/console/*.svg").permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(Role.VIEWER.name())
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasRole(Role.VIEWER.name())
                         .requestMatchers("/api/**").hasRole(Role.OPERATOR.name())

@@ -153,8 +153,13 @@ class DealerSalesFlowIT {
                 batch.get("rows_consent_filtered"), batch.get("rows_suppressed"), batch.get("rows_duplicate"), batch.get("warnings"));
     }
 
-    private static void deliver(Path sample, Path inbox) throws IOException {
+    private static void deliver(Path sample, Path inbox) throws IOException, InterruptedException {
         Files.createDirectories(inbox);
+        // a previous delivery of the same name is moved away (and its marker removed) after its commit
+        Path marker = inbox.resolve(sample.getFileName() + ".ready");
+        for (int i = 0; i < 300 && (Files.exists(marker) || Files.exists(inbox.resolve(sample.getFileName()))); i++) {
+            Thread.sleep(100);
+        }
         Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
         Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
         Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);

@@ -1,0 +1,597 @@
+// Caravan console: plain JavaScript, no build step, no third-party code. Every figure comes from the
+// ops API with the signed-in user's HTTP Basic credentials, held in memory only. Data is put into the
+// page as text (textContent, SVG attributes), never as HTML. Sections whose API is missing (404) say
+// which endpoint they need instead of failing.
+'use strict';
+
+(() => {
+  const state = { auth: null, me: null, routes: null, section: null };
+  const $ = (id) => document.getElementById(id);
+  const SVG = 'http://www.w3.org/2000/svg';
+  const OUTCOMES = [
+    ['rowsDelivered', 'delivered', 'var(--delivered)'],
+    ['rowsConsentFiltered', 'consent-filtered', 'var(--consent)'],
+    ['rowsSuppressed', 'suppressed', 'var(--suppressed)'],
+    ['rowsDuplicate', 'duplicate', 'var(--duplicate)'],
+    ['rowsRejected', 'rejected', 'var(--rejected)'],
+  ];
+  const int = new Intl.NumberFormat('en-GB');
+
+  // ---- DOM helpers -------------------------------------------------------------------------------
+
+  function build(ns, tag, attrs, children) {
+    const el = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'text') el.textContent = String(v);
+      else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+  const h = (tag, attrs, ...children) => build(null, tag, attrs, children);
+  const s = (tag, attrs, ...children) => build(SVG, tag, attrs, children);
+
+  function money(amount, currency, digits) {
+    if (amount === null || amount === undefined) return '–';
+    const n = Number(amount);
+    const fraction = digits !== undefined ? digits : n >= 1000 || Number.isInteger(n) ? 0 : 2;
+    try {
+      return new Intl.NumberFormat('en-GB', currency ? { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: fraction }
+        : { maximumFractionDigits: 2 }).format(n);
+    } catch (e) {
+      return int.format(n) + (currency ? ' ' + currency : '');
+    }
+  }
+  function when(iso) {
+    if (!iso) return '–';
+    const d = new Date(iso);
+    return d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  }
+  function seconds(batch) {
+    if (!batch.startedAt || !batch.finishedAt) return '–';
+    const ms = new Date(batch.finishedAt) - new Date(batch.startedAt);
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
+  }
+  const badge = (text) => h('span', { class: 'badge ' + text, text });
+  const empty = (text) => h('p', { class: 'empty', text });
+
+  function flash(text, bad) {
+    const el = $('flash');
+    el.textContent = text;
+    el.className = 'flash' + (bad ? ' bad' : '');
+    el.hidden = false;
+  }
+
+  // ---- API ---------------------------------------------------------------------------------------
+
+  class ApiFailure extends Error {
+    constructor(status, body) {
+      super((body && body.error) || ('HTTP ' + status));
+      this.status = status;
+      this.body = body;
+    }
+  }
+
+  async function api(path, method) {
+    const res = await fetch(path, {
+      method: method || 'GET',
+      headers: { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' },
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    if (res.status === 401 && state.me) {
+      signOut('Please sign in again.');
+    }
+    if (!res.ok) throw new ApiFailure(res.status, body);
+    return body;
+  }
+
+  /** Shows why a section has nothing: its endpoint is missing in this build, or the call failed. */
+  function unavailable(err, endpoint) {
+    if (err instanceof ApiFailure && err.status === 404) {
+      return empty('Not available in this build of Caravan: this section needs ' + endpoint + '.');
+    }
+    if (err instanceof ApiFailure && err.status === 403) {
+      return empty('Your role may not see this section.');
+    }
+    return empty('Could not load this section (' + err.message + ').');
+  }
+
+  // ---- sign in / out ------------------------------------------------------------------------------
+
+  function basic(user, password) {
+    const bytes = new TextEncoder().encode(user + ':' + password);
+    let binary = '';
+    bytes.forEach((b) => { binary += String.fromCharCode(b); });
+    return 'Basic ' + btoa(binary);
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const password = $('login-password');
+    state.auth = basic($('login-user').value, password.value);
+    password.value = '';
+    $('login-error').textContent = '';
+    try {
+      state.me = await api('/api/me');
+    } catch (err) {
+      state.auth = null;
+      $('login-error').textContent = err.status === 401 ? 'User or password is wrong.' : 'Sign-in failed (' + err.message + ').';
+      return;
+    }
+    $('who').textContent = state.me.name + ' · ' + (isOperator() ? 'operator' : 'viewer');
+    $('login').hidden = true;
+    $('app').hidden = false;
+    if (!location.hash) location.hash = '#/dashboard';
+    render();
+  }
+
+  function signOut(message) {
+    state.auth = null;
+    state.me = null;
+    state.routes = null;
+    state.section = null;
+    $('app').hidden = true;
+    $('main').replaceChildren();
+    $('login').hidden = false;
+    $('login-error').textContent = typeof message === 'string' ? message : '';
+  }
+
+  const isOperator = () => !!state.me && state.me.roles.includes('operator');
+
+  // ---- router ------------------------------------------------------------------------------------
+
+  async function render() {
+    if (!state.me) return;
+    const [section, arg] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+    const name = section || 'dashboard';
+    document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.section === name));
+    const main = $('main');
+    if (state.section !== location.hash.split('?')[0]) {
+      main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
+    }
+    state.section = location.hash.split('?')[0];
+    const views = { dashboard, routes, batches, privacy, partners };
+    let view;
+    try {
+      if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
+      else view = await (views[name] || dashboard)();
+    } catch (err) {
+      view = unavailable(err, 'the ops API');
+    }
+    if (state.me) main.replaceChildren(view);
+  }
+
+  // ---- charts ------------------------------------------------------------------------------------
+
+  /** A horizontal stacked bar of a batch's outcomes; each part has a tooltip with its count. */
+  function ledgerBar(batch, width, height) {
+    const total = OUTCOMES.reduce((sum, [key]) => sum + (batch[key] || 0), 0);
+    const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'ledger-bar', role: 'img',
+      'aria-label': 'ledger of ' + batch.batchId });
+    svg.append(s('rect', { x: 0, y: 0, width, height, rx: 3, fill: '#eef1f5' }));
+    let x = 0;
+    for (const [key, label, color] of OUTCOMES) {
+      const n = batch[key] || 0;
+      if (!n || !total) continue;
+      const w = Math.max(1, (n / total) * width);
+      svg.append(s('rect', { x, y: 0, width: w, height, fill: color, 'data-outcome': label, 'data-count': n },
+        s('title', { text: `${label}: ${int.format(n)}` })));
+      x += w;
+    }
+    return svg;
+  }
+
+  function legend(entries) {
+    return h('div', { class: 'legend' }, entries.map(([label, color, n]) =>
+      h('span', {}, h('i', { class: 'swatch', 'data-color': color }), n === undefined ? label : `${label} ${int.format(n)}`)));
+  }
+
+  /** Colours legend swatches through the CSSOM (allowed by the page's Content-Security-Policy). */
+  function paintSwatches(root) {
+    root.querySelectorAll('i.swatch').forEach((i) => { i.style.background = i.dataset.color; });
+    return root;
+  }
+
+  function niceMax(value) {
+    if (value <= 0) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(value)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= value) return m * p;
+    return 10 * p;
+  }
+
+  /**
+   * One model's weeks: spend as bars (left axis), sales as a line with dots (right axis); every
+   * week's tooltip holds spend, sales and cost per sale.
+   */
+  function spendSalesChart(model, weeks, byWeek, currency) {
+    const W = 420, H = 210, L = 58, R = 34, T = 14, B = 36;
+    const iw = W - L - R, ih = H - T - B;
+    const points = weeks.map((w) => byWeek.get(w) || { week: w, spend: 0, sales: 0, costPerSale: null });
+    const maxSpend = niceMax(Math.max(...points.map((p) => p.spend)));
+    const maxSales = Math.max(4, Math.ceil(Math.max(...points.map((p) => p.sales)) / 4) * 4); // whole vehicles per tick
+    const step = iw / Math.max(1, weeks.length);
+    const svg = s('svg', { width: '100%', viewBox: `0 0 ${W} ${H}`, class: 'spend-sales-chart', 'data-model': model,
+      role: 'img', 'aria-label': `spend and sales of ${model} per week` });
+    for (let i = 0; i <= 4; i++) {
+      const y = T + ih - (ih * i) / 4;
+      svg.append(s('line', { x1: L, x2: L + iw, y1: y, y2: y, stroke: '#e6ebf0' }));
+      svg.append(s('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', text: money(Math.round((maxSpend * i) / 4), currency, 0) }));
+      svg.append(s('text', { x: L + iw + 6, y: y + 4, text: int.format((maxSales * i) / 4) }));
+    }
+    const line = [];
+    points.forEach((p, i) => {
+      const x = L + i * step;
+      const bh = (p.spend / maxSpend) * ih;
+      const tip = `week of ${p.week}: spend ${money(p.spend, currency)}, ${p.sales} sold, cost per sale ${money(p.costPerSale, currency)}`;
+      svg.append(s('rect', { x: x + step * 0.15, y: T + ih - bh, width: step * 0.7, height: Math.max(0, bh),
+        fill: 'var(--spend)', opacity: 0.85, class: 'spend-bar', 'data-week': p.week, 'data-spend': p.spend }, s('title', { text: tip })));
+      line.push([x + step / 2, T + ih - (p.sales / maxSales) * ih, tip, p]);
+      if (weeks.length <= 12 || i % Math.ceil(weeks.length / 12) === 0) {
+        svg.append(s('text', { x: x + step / 2, y: H - B + 14, 'text-anchor': 'middle', text: p.week.slice(5) }));
+      }
+    });
+    svg.append(s('polyline', { points: line.map(([x, y]) => `${x},${y}`).join(' '), fill: 'none', stroke: 'var(--sales)', 'stroke-width': 2 }));
+    for (const [x, y, tip, p] of line) {
+      svg.append(s('circle', { cx: x, cy: y, r: 3.5, fill: 'var(--sales)', class: 'sales-dot', 'data-week': p.week, 'data-sales': p.sales },
+        s('title', { text: tip })));
+    }
+    svg.append(s('text', { x: L, y: H - 4, text: 'week (Monday)' }));
+    svg.append(s('text', { x: W - 4, y: H - 4, 'text-anchor': 'end', text: 'sold →' }));
+    return svg;
+  }
+
+  /** Horizontal bars of cost per sale by model, cheapest first. */
+  function costPerSaleChart(models, currency) {
+    const rows = models.filter((m) => m.costPerSale !== null).sort((a, b) => a.costPerSale - b.costPerSale);
+    const W = 760, rowH = 24, L = 140, R = 90;
+    const H = rows.length * rowH + 8;
+    const max = niceMax(Math.max(1, ...rows.map((m) => m.costPerSale)));
+    const svg = s('svg', { width: '100%', viewBox: `0 0 ${W} ${H}`, class: 'cost-per-sale-chart', role: 'img', 'aria-label': 'cost per sale by model' });
+    rows.forEach((m, i) => {
+      const y = 4 + i * rowH;
+      const w = ((W - L - R) * m.costPerSale) / max;
+      svg.append(s('text', { x: L - 8, y: y + 15, 'text-anchor': 'end', class: 'label-strong', text: m.name }));
+      svg.append(s('rect', { x: L, y: y + 3, width: Math.max(1, w), height: rowH - 8, rx: 2, fill: 'var(--spend)', opacity: 0.8,
+        'data-model': m.key }, s('title', { text: `${m.name}: ${money(m.spend, currency)} for ${m.sales} sold` })));
+      svg.append(s('text', { x: L + w + 6, y: y + 15, text: money(m.costPerSale, currency) + ' per sale' }));
+    });
+    return svg;
+  }
+
+  // ---- sections ----------------------------------------------------------------------------------
+
+  async function dashboard() {
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const query = new URLSearchParams();
+    if (params.get('from')) query.set('from', params.get('from'));
+    if (params.get('to')) query.set('to', params.get('to'));
+    const root = h('section', { id: 'dashboard' }, h('h1', { text: 'Media spend versus sales' }),
+      h('p', { class: 'muted', text: 'Ad spend of taxonomy-valid campaigns against dealer sales, per ISO week and model '
+        + '(campaign model segments and dealer model names are matched case- and punctuation-insensitively). '
+        + 'Analysts: caravan.media_spend_vs_sales.' }));
+    const from = h('input', { type: 'date', id: 'mvs-from', value: params.get('from') || '' });
+    const to = h('input', { type: 'date', id: 'mvs-to', value: params.get('to') || '' });
+    root.append(h('div', { class: 'filters' }, h('label', {}, 'From', from), h('label', {}, 'To', to),
+      h('button', { id: 'mvs-apply', text: 'Apply', onclick: () => {
+        const q = new URLSearchParams();
+        if (from.value) q.set('from', from.value);
+        if (to.value) q.set('to', to.value);
+        location.hash = '#/dashboard' + (q.toString() ? '?' + q : '');
+      } })));
+    let data;
+    try {
+      data = await api('/api/dashboards/media-vs-sales' + (query.toString() ? '?' + query : ''));
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/dashboards/media-vs-sales'));
+      return root;
+    }
+    const rows = data.rows || [];
+    if (!rows.length) {
+      root.append(empty('No campaign spend or sales in this period yet. Spend comes from ad-platform connectors '
+        + '(campaign_performance), sales from dealer exports (sale).'));
+      return root;
+    }
+    const currencies = [...new Set(rows.map((r) => r.currency).filter(Boolean))];
+    const currency = currencies.length === 1 ? currencies[0] : null;
+    const weeks = [...new Set(rows.map((r) => r.week))].sort();
+    const models = new Map();
+    for (const r of rows) {
+      const m = models.get(r.model) || { key: r.model, name: r.modelName || r.model, spend: 0, sales: 0, byWeek: new Map() };
+      const w = m.byWeek.get(r.week) || { week: r.week, spend: 0, sales: 0, costPerSale: null };
+      w.spend += Number(r.spend);
+      w.sales = Math.max(w.sales, r.sales); // a week's sales repeat on each of its currency rows
+      w.costPerSale = w.sales ? w.spend / w.sales : null;
+      m.byWeek.set(r.week, w);
+      models.set(r.model, m);
+    }
+    for (const m of models.values()) {
+      m.spend = [...m.byWeek.values()].reduce((a, w) => a + w.spend, 0);
+      m.sales = [...m.byWeek.values()].reduce((a, w) => a + w.sales, 0);
+      m.costPerSale = m.sales && m.spend ? m.spend / m.sales : null;
+    }
+    const list = [...models.values()].sort((a, b) => b.spend - a.spend || b.sales - a.sales);
+    const totalSpend = list.reduce((a, m) => a + m.spend, 0);
+    const advertised = list.filter((m) => m.spend > 0);
+    const advertisedSales = advertised.reduce((a, m) => a + m.sales, 0);
+    root.append(h('div', { class: 'kpis' },
+      kpi('Media spend', money(totalSpend, currency)),
+      kpi('Vehicles sold (advertised models)', int.format(advertisedSales)),
+      kpi('Cost per sale', advertisedSales ? money(totalSpend / advertisedSales, currency) : '–'),
+      kpi('Weeks', int.format(weeks.length))));
+    if (currencies.length > 1) {
+      root.append(h('p', { class: 'error', text: 'Spend is in several currencies (' + currencies.join(', ') + '); totals add them as they are.' }));
+    }
+    if (advertised.some((m) => m.costPerSale !== null)) {
+      root.append(h('div', { class: 'card' }, h('h3', { text: 'Cost per sale by model' }), costPerSaleChart(advertised, currency)));
+    }
+    root.append(paintSwatches(legend([['media spend (bars, left axis)', 'var(--spend)'], ['vehicles sold (line, right axis)', 'var(--sales)']])));
+    const charts = h('div', { class: 'charts' });
+    for (const m of advertised) {
+      charts.append(h('div', { class: 'card model-chart', 'data-model': m.key },
+        h('h3', {}, m.name, h('span', { class: 'muted', text: ` · ${money(m.spend, currency)} · ${int.format(m.sales)} sold · `
+          + (m.costPerSale === null ? 'no cost per sale' : money(m.costPerSale, currency) + ' per sale') })),
+        spendSalesChart(m.key, weeks, m.byWeek, currency)));
+    }
+    root.append(charts);
+    if (list.length > advertised.length) {
+      root.append(h('p', { class: 'muted', text: `${list.length - advertised.length} model(s) sold without media spend in this period are listed below.` }));
+    }
+    root.append(h('h2', { text: 'By model' }), h('table', { id: 'mvs-table' },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Model' }), h('th', { class: 'num', text: 'Spend' }),
+        h('th', { class: 'num', text: 'Sold' }), h('th', { class: 'num', text: 'Cost per sale' }))),
+      h('tbody', {}, list.map((m) => h('tr', {}, h('td', { text: m.name }), h('td', { class: 'num', text: m.spend ? money(m.spend, currency) : '–' }),
+        h('td', { class: 'num', text: int.format(m.sales) }), h('td', { class: 'num', text: money(m.costPerSale, currency) }))))));
+    return root;
+  }
+
+  function kpi(label, value) {
+    return h('div', { class: 'kpi' }, h('div', { class: 'value', text: value }), h('div', { class: 'label', text: label }));
+  }
+
+  function schedule(s) {
+    if (!s) return 'on demand';
+    if (s.type === 'cron') return 'cron ' + s.cron;
+    const ms = s.intervalMillis || 0;
+    const every = ms % 3600000 === 0 ? ms / 3600000 + ' h' : ms % 60000 === 0 ? ms / 60000 + ' min' : ms / 1000 + ' s';
+    return (s.type === 'poll' ? 'polls inbox every ' : 'every ') + every;
+  }
+
+  function counts(b) {
+    return `${int.format(b.rowsIn)} in · ${int.format(b.rowsDelivered)} delivered · ${int.format(b.rowsRejected)} rejected`
+      + (b.rowsConsentFiltered ? ` · ${int.format(b.rowsConsentFiltered)} consent-filtered` : '')
+      + (b.rowsSuppressed ? ` · ${int.format(b.rowsSuppressed)} suppressed` : '')
+      + (b.rowsDuplicate ? ` · ${int.format(b.rowsDuplicate)} duplicate` : '');
+  }
+
+  async function routes() {
+    const list = await api('/api/routes');
+    state.routes = list;
+    const root = h('section', { id: 'routes' }, h('h1', { text: 'Routes' }),
+      h('p', { class: 'muted', text: isOperator() ? 'Run now starts a sync immediately (one run of a route at a time).'
+        : 'You are signed in as a viewer: running routes needs the operator role.' }));
+    if (!list.length) {
+      root.append(empty('No partner routes are loaded.'));
+    } else {
+      root.append(h('table', { id: 'routes-table' },
+        h('thead', {}, h('tr', {}, ['Route', 'Partner', 'Schedule', 'State', 'Last batch', ''].map((t) => h('th', { text: t })))),
+        h('tbody', {}, list.map((r) => h('tr', { 'data-route': r.id },
+          h('td', {}, h('strong', { text: r.id }), h('div', { class: 'muted', text: r.description || '' })),
+          h('td', { text: r.partner }),
+          h('td', { text: schedule(r.schedule) }),
+          h('td', {}, badge(r.state)),
+          h('td', {}, r.lastBatch ? [h('a', { href: '#/batches/' + encodeURIComponent(r.lastBatch.batchId) }, badge(r.lastBatch.status),
+            ' ', when(r.lastBatch.startedAt)), h('div', {}, ledgerBar(r.lastBatch, 220, 10)),
+          h('div', { class: 'muted', text: counts(r.lastBatch) })] : h('span', { class: 'muted', text: 'no batch yet' })),
+          h('td', {}, h('button', { class: 'run', 'data-route': r.id, disabled: !isOperator() || r.state !== 'Started',
+            title: isOperator() ? 'Run this route now' : 'Needs the operator role', text: 'Run now',
+            onclick: (e) => runNow(r.id, e.target) })))))));
+    }
+    root.append(h('h2', { text: 'Health' }), await health());
+    return root;
+  }
+
+  async function runNow(id, button) {
+    button.disabled = true;
+    try {
+      const run = await api('/api/routes/' + encodeURIComponent(id) + '/run', 'POST');
+      const n = run.batchIds.length;
+      flash(`Run of ${id} ${run.finished ? 'finished' : 'started'}: ${n} batch${n === 1 ? '' : 'es'} opened`
+        + (n ? '' : ' (nothing waiting in the inbox)') + '.');
+    } catch (err) {
+      flash(`Run of ${id} refused: ${err.status === 403 ? 'your role may not run routes' : err.message}.`, true);
+    }
+    render();
+  }
+
+  async function health() {
+    let body;
+    try {
+      body = await api('/actuator/health');
+    } catch (err) {
+      body = err.body;
+    }
+    if (!body || !body.status) return empty('Health is not available.');
+    const rows = [];
+    const walk = (name, c) => {
+      if (c.components) Object.entries(c.components).forEach(([n, sub]) => walk(name ? name + ' / ' + n : n, sub));
+      else rows.push([name, c.status]);
+    };
+    walk('', body);
+    return h('table', { id: 'health-table' }, h('tbody', {},
+      h('tr', {}, h('td', {}, h('strong', { text: 'Caravan' })), h('td', {}, badge(body.status))),
+      rows.filter(([n]) => n).map(([n, st]) => h('tr', {}, h('td', { text: n }), h('td', {}, badge(st))))));
+  }
+
+  async function batches() {
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const query = new URLSearchParams();
+    for (const k of ['route', 'partner', 'status']) if (params.get(k)) query.set(k, params.get(k));
+    const [list, routeList] = await Promise.all([api('/api/batches' + (query.toString() ? '?' + query : '')),
+      state.routes ? Promise.resolve(state.routes) : api('/api/routes').catch(() => [])]);
+    state.routes = routeList;
+    const select = (name, values) => h('select', { id: 'filter-' + name, name },
+      h('option', { value: '', text: 'all' }),
+      values.map((v) => h('option', { value: v, text: v, selected: params.get(name) === v })));
+    const filters = h('form', { class: 'filters', id: 'batch-filters' },
+      h('label', {}, 'Route', select('route', routeList.map((r) => r.id))),
+      h('label', {}, 'Partner', select('partner', [...new Set(routeList.map((r) => r.partner).filter(Boolean))].sort())),
+      h('label', {}, 'Status', select('status', ['running', 'completed', 'failed'])));
+    filters.addEventListener('change', () => {
+      const q = new URLSearchParams();
+      for (const k of ['route', 'partner', 'status']) if (filters.elements[k].value) q.set(k, filters.elements[k].value);
+      location.hash = '#/batches' + (q.toString() ? '?' + q : '');
+    });
+    const root = h('section', { id: 'batches' }, h('h1', { text: 'Batches' }), filters);
+    if (!list.length) {
+      root.append(empty('No batches match.'));
+      return root;
+    }
+    root.append(paintSwatches(legend(OUTCOMES.map(([, label, color]) => [label, color]))));
+    root.append(h('table', { id: 'batches-table' },
+      h('thead', {}, h('tr', {}, ['Started', 'Route', 'Partner', 'Source', 'Status', 'Rows in', 'Ledger', 'Delivered', 'Rejected', 'Took']
+        .map((t, i) => h('th', { class: i === 5 || i === 7 || i === 8 ? 'num' : null, text: t })))),
+      h('tbody', {}, list.map((b) => h('tr', { class: 'clickable batch-row', 'data-batch': b.batchId,
+        onclick: () => { location.hash = '#/batches/' + encodeURIComponent(b.batchId); } },
+      h('td', { text: when(b.startedAt) }), h('td', { text: b.routeId }), h('td', { text: b.partnerId }),
+      h('td', { text: b.source }), h('td', {}, badge(b.status)), h('td', { class: 'num', text: int.format(b.rowsIn) }),
+      h('td', {}, ledgerBar(b, 160, 10)), h('td', { class: 'num', text: int.format(b.rowsDelivered) }),
+      h('td', { class: 'num', text: int.format(b.rowsRejected) }), h('td', { text: seconds(b) }))))));
+    return root;
+  }
+
+  async function batch(id) {
+    let detail;
+    try {
+      detail = await api('/api/batches/' + encodeURIComponent(id));
+    } catch (err) {
+      if (err.status === 404) return h('section', {}, h('h1', { text: 'Batch' }), empty('No such batch.'));
+      throw err;
+    }
+    const b = detail.batch;
+    const root = h('section', { id: 'batch', 'data-batch': b.batchId },
+      h('p', {}, h('a', { href: '#/batches', text: '← all batches' })),
+      h('h1', {}, 'Batch ', h('code', { text: b.batchId }), ' ', badge(b.status)),
+      h('p', { class: 'muted', text: `${b.routeId} · partner ${b.partnerId} · ${b.source || ''} · started ${when(b.startedAt)} · took ${seconds(b)}` }));
+    const card = h('div', { class: 'card' }, h('h3', { text: `Ledger: ${int.format(b.rowsIn)} rows in` }), ledgerBar(b, 720, 26),
+      paintSwatches(legend(OUTCOMES.map(([key, label, color]) => [label, color, b[key] || 0]))));
+    if (b.warnings) card.append(h('p', { class: 'muted', text: `${int.format(b.warnings)} warning(s): fields nulled, rows kept.` }));
+    if (b.error) card.append(h('p', { class: 'error', text: 'Failed: ' + b.error }));
+    root.append(card);
+    const problems = (title, idName, list, none) => {
+      root.append(h('h2', { text: `${title} (${list.length})` }));
+      root.append(list.length ? h('table', { id: idName },
+        h('thead', {}, h('tr', {}, h('th', { class: 'num', text: 'Row' }), h('th', { text: 'Field' }), h('th', { text: 'Reason' }))),
+        h('tbody', {}, list.map((r) => h('tr', {}, h('td', { class: 'num', text: r.rowNumber }), h('td', {}, h('code', { text: r.field })),
+          h('td', { text: r.reason }))))) : empty(none));
+    };
+    problems('Rejections', 'rejections-table', detail.rejections || [], 'No row was rejected.');
+    problems('Warnings', 'warnings-table', detail.warnings || [], 'No warnings.');
+    return root;
+  }
+
+  async function privacy() {
+    const root = h('section', { id: 'privacy' }, h('h1', { text: 'Privacy' }),
+      h('p', { class: 'muted', text: 'Counts only: no identifier, token or key is shown here.' }));
+    let st;
+    try {
+      st = await api('/api/privacy/stats?weeks=26');
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/privacy/stats'));
+      return root;
+    }
+    root.append(h('div', { class: 'kpis' },
+      kpi('Consent events', int.format(st.consentEventsTotal)),
+      kpi('Subjects with consent records', int.format(st.subjectsWithConsent)),
+      kpi('Erasures', int.format(st.erasuresTotal)),
+      kpi('Suppression list', int.format(st.suppressionListSize))));
+    const weeks = [];
+    for (let d = new Date(st.since + 'T00:00:00Z'); d <= new Date(); d.setUTCDate(d.getUTCDate() + 7)) weeks.push(d.toISOString().slice(0, 10));
+    const purposes = [...new Set(st.consentEvents.map((e) => e.purpose))].sort();
+    root.append(h('h2', { text: 'Consent events per purpose, last 26 weeks' }));
+    if (!purposes.length) {
+      root.append(empty('No consent events in this period.'));
+    } else {
+      root.append(paintSwatches(legend([['granted', 'var(--delivered)'], ['withdrawn', 'var(--rejected)']])));
+      const charts = h('div', { class: 'charts' });
+      for (const p of purposes) {
+        const byWeek = new Map(st.consentEvents.filter((e) => e.purpose === p).map((e) => [e.week, e]));
+        charts.append(h('div', { class: 'card consent-chart', 'data-purpose': p }, h('h3', { text: p }), divergingChart(weeks, byWeek)));
+      }
+      root.append(charts);
+    }
+    root.append(h('h2', { text: 'Erasures per week' }));
+    root.append(st.erasures.length ? h('table', { id: 'erasures-table' }, h('tbody', {},
+      st.erasures.map((e) => h('tr', {}, h('td', { text: 'week of ' + e.week }), h('td', { class: 'num', text: int.format(e.erasures) })))))
+      : empty('No erasures in this period.'));
+    return root;
+  }
+
+  /** Granted events as bars above the axis, withdrawals below, per week. */
+  function divergingChart(weeks, byWeek) {
+    const W = 420, H = 160, L = 36, T = 8, B = 22;
+    const mid = T + (H - T - B) / 2;
+    const half = (H - T - B) / 2;
+    const max = niceMax(Math.max(1, ...[...byWeek.values()].map((e) => Math.max(e.granted, e.withdrawn))));
+    const step = (W - L - 8) / Math.max(1, weeks.length);
+    const svg = s('svg', { width: '100%', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'consent events per week' });
+    svg.append(s('line', { x1: L, x2: W - 8, y1: mid, y2: mid, stroke: '#c9d1da' }));
+    svg.append(s('text', { x: L - 4, y: T + 8, 'text-anchor': 'end', text: int.format(max) }));
+    svg.append(s('text', { x: L - 4, y: H - B, 'text-anchor': 'end', text: int.format(max) }));
+    weeks.forEach((w, i) => {
+      const e = byWeek.get(w) || { granted: 0, withdrawn: 0 };
+      const x = L + i * step + step * 0.15;
+      const gh = (e.granted / max) * half, wh = (e.withdrawn / max) * half;
+      const tip = `week of ${w}: ${e.granted} granted, ${e.withdrawn} withdrawn`;
+      svg.append(s('rect', { x, y: mid - gh, width: step * 0.7, height: gh, fill: 'var(--delivered)' }, s('title', { text: tip })));
+      svg.append(s('rect', { x, y: mid, width: step * 0.7, height: wh, fill: 'var(--rejected)' }, s('title', { text: tip })));
+      if (i % 4 === 0) svg.append(s('text', { x: x + step * 0.35, y: H - 6, 'text-anchor': 'middle', text: w.slice(5) }));
+    });
+    return svg;
+  }
+
+  async function partners() {
+    const root = h('section', { id: 'partners' }, h('h1', { text: 'Partners' }),
+      h('p', { class: 'muted', text: 'Exports sent under each sharing agreement, with the manifests of the newest ones.' }));
+    let list;
+    try {
+      list = await api('/api/partners/exports?recent=5');
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/partners/exports'));
+      return root;
+    }
+    if (!list.length) {
+      root.append(empty('No exports have been sent to partners yet.'));
+      return root;
+    }
+    for (const a of list) {
+      root.append(h('div', { class: 'card agreement', 'data-partner': a.partnerId, 'data-agreement': a.agreementId },
+        h('h3', {}, a.partnerId, h('span', { class: 'muted', text: ' · agreement ' + a.agreementId })),
+        h('p', { class: 'muted', text: `${int.format(a.completed)} export(s) sent, ${int.format(a.failed)} failed or refused, `
+          + `${int.format(a.rowsSent)} rows, last ${when(a.lastSentAt)}` }),
+        h('table', {}, h('thead', {}, h('tr', {}, ['Started', 'Dataset', 'File', 'Format', 'Policy', 'Rows', 'Status', 'SHA-256']
+          .map((t) => h('th', { text: t })))),
+        h('tbody', {}, a.recent.map((m) => h('tr', {}, h('td', { text: when(m.startedAt) }), h('td', { text: m.dataset }),
+          h('td', { text: m.fileName || '–' }), h('td', { text: m.format || '–' }), h('td', { text: m.policyId || '–' }),
+          h('td', { class: 'num', text: int.format(m.rows) }), h('td', {}, badge(m.status)),
+          h('td', { class: 'sha', text: m.sha256 ? m.sha256.slice(0, 16) + '…' : '–', title: m.sha256 })))))));
+    }
+    return root;
+  }
+
+  // ---- start -------------------------------------------------------------------------------------
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('login-form').addEventListener('submit', signIn);
+    $('logout').addEventListener('click', () => signOut('Signed out.'));
+    window.addEventListener('hashchange', () => { $('flash').hidden = true; render(); });
+    $('login-user').focus();
+  });
+})();
