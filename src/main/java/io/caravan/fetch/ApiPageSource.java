@@ -126,7 +126,11 @@ final class ApiPageSource implements PageSource {
             }
         });
         String url = spec.displayUrl();
-        return URI.create(query.length() == 0 ? url : url + (url.contains("?") ? "&" : "?") + query);
+        try {
+            return URI.create(query.length() == 0 ? url : url + (url.contains("?") ? "&" : "?") + query);
+        } catch (IllegalArgumentException e) {
+            throw new FetchException(spec.connectorId() + ": the request URL built from source.baseUrl and source.path is not a valid URI");
+        }
     }
 
     private String fill(String template) {

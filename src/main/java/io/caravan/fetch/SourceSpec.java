@@ -111,8 +111,12 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
         if (!problems.isEmpty()) {
             throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
         }
-        String body = node.hasNonNull("body") ? node.get("body").asText() : null;
-        return new SourceSpec(connectorId, base, node.path("path").asText(""), node.path("method").asText(body == null ? "GET" : "POST"),
+        String body = node.hasNonNull("body") ? resolve(node.get("body").asText(), config, problems, file, "$.source.body") : null;
+        String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
+        }
+        return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
                 query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,
                 retry, duration(node, "timeout", "PT60S"));
     }
