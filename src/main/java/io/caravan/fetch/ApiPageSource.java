@@ -42,6 +42,7 @@ final class ApiPageSource implements PageSource {
     private String maxSeen;
     private String lastCursor;
     private boolean malformedSeen;
+    private FetchException failure;
 
     ApiPageSource(SourceSpec spec, GuardedHttp http, String watermark, LocalDate today) {
         this.spec = spec;
@@ -61,6 +62,20 @@ final class ApiPageSource implements PageSource {
 
     @Override
     public Page next(PageResult previous) throws IOException {
+        try {
+            return fetchNext(previous);
+        } catch (FetchException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    /** Why this run could not fetch a page, or null. */
+    FetchException failure() {
+        return failure;
+    }
+
+    private Page fetchNext(PageResult previous) throws IOException {
         closeOpen();
         if (previous.malformed()) {
             malformedSeen = true;

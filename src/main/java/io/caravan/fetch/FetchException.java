@@ -1,5 +1,7 @@
 package io.caravan.fetch;
 
+import io.caravan.ingest.InputRejectedException;
+
 /**
  * An API sync that cannot go on: a refused host or address, an HTTP status outside the retry rules,
  * an exhausted retry budget, a connection failure. The message names the connector, the request

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * pages (nothing is fetched until {@code harmonise:} and the warehouse drain them) and header
  * {@code CaravanSource} to the URL without query or credentials. When the exchange completes and
  * its batch ({@code CaravanBatchId}) is {@code completed} in the ledger — that is, committed — the
- * new watermark is stored; on any failure the state stays where it was. The lock is released when
+ * new watermark is stored; on any failure the state stays where it was, and a failure to fetch
+ * (host refused, budget exhausted) is the batch's reason in the ledger. The lock is released when
  * the exchange ends either way. Logs connector ids and counts only.
  */
 final class FetchProducer extends DefaultProducer {
@@ -68,7 +69,19 @@ final class FetchProducer extends DefaultProducer {
 
                 @Override
                 public void onFailure(Exchange failed) {
-                    release(pages, held);
+                    try {
+                        String batchId = failed.getIn().getHeader(BATCH_ID, String.class);
+                        if (batchId != null && pages.failure() != null) {
+                            component.ledger().fail(batchId, pages.failure().getMessage()); // the fetch's own reason
+                        }
+                    } finally {
+                        release(pages, held);
+                    }
+                }
+
+                @Override
+                public int getOrder() {
+                    return LOWEST; // after harmonise has failed the batch, so the ledger keeps the fetch's reason
                 }
             });
             exchange.getIn().setHeader(SOURCE, component.engine().spec(connector).displayUrl());
