@@ -132,9 +132,29 @@ class FetchPipelineIT {
                   perf_date: { column: date_start, type: date, required: true }
                   spend_amount: { column: spend, type: decimal }
                 """);
+        FetchPipeline.write(connectors, "down.yaml", """
+                id: it-down
+                title: IT partner that is down
+                partner: it-partner
+                dataClass: second_party
+                record: lead
+                format: { type: json, records: leads }
+                source:
+                  baseUrl: "{{it.down-url}}"
+                  incremental: { field: updated_at }
+                """ + RETRY + """
+                naturalKey: [lead_id]
+                fields:
+                  lead_id: { column: id, type: text, required: true }
+                """);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
         pipeline = new FetchPipeline("fetch_pipeline_it", connectors, Map.of("it.base-url", partner.baseUrl(),
-                "it.client-id", "caravan-it", "it.client-secret", "s3cr3t-never-logged"),
-                "it-leads", "it-pages", "it-ads", "it-meta");
+                "it.client-id", "caravan-it", "it.client-secret", "s3cr3t-never-logged",
+                "it.down-url", "http://127.0.0.1:" + closedPort + "/leads"),
+                "it-leads", "it-pages", "it-ads", "it-meta", "it-down");
     }
 
     @AfterAll
@@ -212,6 +232,19 @@ class FetchPipelineIT {
         partner.verify(3, getRequestedFor(urlPathEqualTo("/leads")));
         assertThat(pipeline.waits).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
         assertThat(pipeline.watermark("it-leads")).isEqualTo("2026-11-01T00:00:00Z");
+    }
+
+    @Test
+    void aPartnerThatIsDownFailsTheBatchWithTheReasonAndLeavesTheWatermark() {
+        pipeline.states().reset("it-down", "2026-11-01T00:00:00Z", null, "test");
+
+        pipeline.run("it-down");
+
+        Map<String, Object> batch = pipeline.lastBatch("it-down");
+        assertThat(batch.get("status")).isEqualTo("failed");
+        assertThat(failure(batch)).isEqualTo("it-down: page 1: connection failed (ConnectException) after 3 attempt(s); retry budget exhausted");
+        assertThat(pipeline.waits).hasSize(2);
+        assertThat(pipeline.watermark("it-down")).isEqualTo("2026-11-01T00:00:00Z");
     }
 
     @Test
