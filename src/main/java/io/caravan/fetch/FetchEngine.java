@@ -34,7 +34,13 @@ public class FetchEngine {
 
     @Autowired
     FetchEngine(Environment environment) {
-        this(environment::getProperty, InetAddress::getAllByName, d -> Thread.sleep(d.toMillis()), Clock.systemUTC());
+        this(key -> {
+            try {
+                return environment.getProperty(key);
+            } catch (IllegalArgumentException unresolvable) {
+                return null; // e.g. ${AUTOBOERSE_API_URL} not set: reported as "configuration property ... is not set"
+            }
+        }, InetAddress::getAllByName, d -> Thread.sleep(d.toMillis()), Clock.systemUTC());
     }
 
     FetchEngine(UnaryOperator<String> config, HostGuard.Resolver resolver, GuardedHttp.Sleeper sleeper, Clock clock) {

@@ -155,12 +155,12 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
     }
 
     private static URI uri(String text, String file, String path, List<String> problems) {
-        if (text == null) {
-            return null;
+        if (text == null || text.isEmpty()) {
+            return null; // already reported as missing
         }
         try {
             URI uri = URI.create(text);
-            if (uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+            if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
                 problems.add(path + ": not an http(s) URL with a host");
             }
             return uri;
