@@ -1,5 +1,6 @@
 package io.caravan.harmonise;
 
+import io.caravan.ingest.PageSource;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.RecordBatch;
 import java.io.InputStream;
@@ -8,7 +9,7 @@ import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.SynchronizationAdapter;
 
 /**
- * Opens the batch for the exchange's body and makes sure it ends well: when the exchange fails
+ * Opens the batch for the exchange's body (a stream, or a {@link PageSource} from {@code fetch:}) and makes sure it ends well: when the exchange fails
  * anywhere later in the route, the batch is marked failed in the ledger (with a reason naming no
  * value) and its source is closed; when it completes, the source is closed.
  */
@@ -39,9 +40,14 @@ class HarmoniseProducer extends DefaultProducer {
         if (source == null) {
             source = exchange.getFromEndpoint() == null ? "unknown" : exchange.getFromEndpoint().getEndpointBaseUri();
         }
-        Long length = exchange.getIn().getHeader(Exchange.FILE_LENGTH, Long.class);
-        InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
-        RecordBatch batch = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, in, length);
+        RecordBatch batch;
+        if (exchange.getIn().getBody() instanceof PageSource pages) {
+            batch = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, pages);
+        } else {
+            Long length = exchange.getIn().getHeader(Exchange.FILE_LENGTH, Long.class);
+            InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
+            batch = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, in, length);
+        }
         Ledger ledger = step.ledger();
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override

@@ -7,6 +7,8 @@ import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.RecordBatch;
 import io.caravan.pipeline.Row;
+import io.caravan.ingest.PageSource;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -71,19 +74,31 @@ public class HarmoniseStep {
      */
     public RecordBatch open(String connectorId, String routeId, String source, InputStream in, Long length) {
         ConnectorDescriptor connector = connectors.get(connectorId);
-        BatchContext context = new BatchContext(newBatchId(), routeId, connector.id(), connector.partner(),
-                connector.dataClass(), source, Instant.now(clock));
-        ledger.open(context);
-        try {
+        return open(connector, routeId, source, in, () -> {
             if (length != null && length > connector.maxFileBytes()) {
                 throw new InputRejectedException(source + ": file is " + length + " bytes, over the limit of "
                         + connector.maxFileBytes() + " bytes for " + connector.id());
             }
-            RecordReaderFactory factory = readers.get(connector.format().type());
-            if (factory == null) {
-                throw new IllegalStateException("no reader for format " + connector.format().type());
-            }
-            RecordReader reader = factory.open(in, connector, source);
+            return factory(connector).open(in, connector, source);
+        });
+    }
+
+    /**
+     * Opens one batch over a paged source (one run of an API sync): the batch is in the ledger
+     * before the first page is fetched; the reader pulls the pages as later steps drain the rows.
+     */
+    public RecordBatch open(String connectorId, String routeId, String source, PageSource pages) {
+        ConnectorDescriptor connector = connectors.get(connectorId);
+        return open(connector, routeId, source, pages, () -> factory(connector).open(pages, connector, source));
+    }
+
+    private RecordBatch open(ConnectorDescriptor connector, String routeId, String source, Closeable in,
+                             Supplier<RecordReader> opener) {
+        BatchContext context = new BatchContext(newBatchId(), routeId, connector.id(), connector.partner(),
+                connector.dataClass(), source, Instant.now(clock));
+        ledger.open(context);
+        try {
+            RecordReader reader = opener.get();
             Function<io.caravan.ingest.SourceRow, Row> harmonise =
                     harmonisers.computeIfAbsent(connector.id(), id -> new Harmoniser(connector)).forBatch(context);
             Iterator<Row> rows = new Iterator<>() {
@@ -98,13 +113,21 @@ public class HarmoniseStep {
         }
     }
 
+    private RecordReaderFactory factory(ConnectorDescriptor connector) {
+        RecordReaderFactory factory = readers.get(connector.format().type());
+        if (factory == null) {
+            throw new IllegalStateException("no reader for format " + connector.format().type());
+        }
+        return factory;
+    }
+
     private String newBatchId() {
         byte[] random = new byte[4];
         RANDOM.nextBytes(random);
         return "b-" + BATCH_TIME.format(Instant.now(clock)) + "-" + HexFormat.of().formatHex(random);
     }
 
-    private static void closeQuietly(InputStream in) {
+    private static void closeQuietly(Closeable in) {
         try {
             in.close();
         } catch (IOException ignored) {

@@ -18,4 +18,12 @@ public interface RecordReaderFactory {
      * @param source     the source's name for messages (a file name or URL without credentials)
      */
     RecordReader open(InputStream in, ConnectorDescriptor descriptor, String source);
+
+    /**
+     * Opens a reader over a paged source (an HTTP API sync); the reader pulls the pages one at a
+     * time and owns the source from now on. Formats that cannot be paged refuse.
+     */
+    default RecordReader open(PageSource pages, ConnectorDescriptor descriptor, String source) {
+        throw new UnsupportedOperationException("format " + formatType() + " cannot read a paged API source");
+    }
 }

@@ -1,0 +1,82 @@
+package io.caravan.fetch;
+
+import io.caravan.harmonise.ConnectorDescriptor;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens API sync runs: resolves the connector's {@code source:} block against the configuration
+ * (so the embedded default's placeholders point at the sandbox and production's at the partner),
+ * and gives the {@link ApiPageSource} that fetches its pages through {@link GuardedHttp}. OAuth2
+ * tokens are cached per connector between runs. The JDK HTTP client never follows redirects by
+ * itself (each hop is checked here).
+ *
+ * <p>Thread-safe.
+ */
+@Component
+public class FetchEngine {
+    private final HttpClient client;
+    private final UnaryOperator<String> config;
+    private final HostGuard.Resolver resolver;
+    private final GuardedHttp.Sleeper sleeper;
+    private final Clock clock;
+    private final Map<String, OAuth2Tokens> tokens = new ConcurrentHashMap<>();
+
+    @Autowired
+    FetchEngine(Environment environment) {
+        this(key -> {
+            try {
+                return environment.getProperty(key);
+            } catch (IllegalArgumentException unresolvable) {
+                return null; // e.g. ${AUTOBOERSE_API_URL} not set: reported as "configuration property ... is not set"
+            }
+        }, InetAddress::getAllByName, d -> Thread.sleep(d.toMillis()), Clock.systemUTC());
+    }
+
+    FetchEngine(UnaryOperator<String> config, HostGuard.Resolver resolver, GuardedHttp.Sleeper sleeper, Clock clock) {
+        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.config = config;
+        this.resolver = resolver;
+        this.sleeper = sleeper;
+        this.clock = clock;
+    }
+
+    /** The connector's source block, resolved now (a missing property is a configuration error). */
+    public SourceSpec spec(ConnectorDescriptor connector) {
+        return SourceSpec.parse(connector.id(), connector.file() == null ? connector.id() : connector.file().toString(),
+                connector.source(), config);
+    }
+
+    /** One run's pages, starting after {@code watermark} (null: from the connector's initial value). */
+    ApiPageSource open(ConnectorDescriptor connector, String watermark) {
+        SourceSpec spec = spec(connector);
+        OAuth2Tokens cache = null;
+        if (spec.auth().enabled()) {
+            cache = tokens.compute(connector.id(), (id, old) ->
+                    old != null && Objects.equals(old.auth().tokenUrl(), spec.auth().tokenUrl())
+                            && Objects.equals(old.auth().clientId(), spec.auth().clientId())
+                            && Objects.equals(old.auth().clientSecret(), spec.auth().clientSecret())
+                            ? old : new OAuth2Tokens(id, spec.auth(), clock));
+        }
+        GuardedHttp http = new GuardedHttp(spec, new HostGuard(spec, resolver), client, cache, sleeper, clock);
+        LocalDate today = LocalDate.ofInstant(clock.instant(), spec.window() == null ? java.time.ZoneOffset.UTC : spec.window().zone());
+        return new ApiPageSource(spec, http, watermark, today);
+    }
+
+    /** Tokens obtained so far for a connector (0 when none). */
+    int tokenRequests(String connectorId) {
+        OAuth2Tokens t = tokens.get(connectorId);
+        return t == null ? 0 : t.requests();
+    }
+}

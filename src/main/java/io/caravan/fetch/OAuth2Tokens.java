@@ -1,0 +1,89 @@
+package io.caravan.fetch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * OAuth2 client-credentials tokens of one connector (RFC 6749 §4.4): requested from the token URL
+ * with the client id and secret in the form body, cached until shortly before {@code expires_in}
+ * runs out, requested again when expired or after the API answered {@code 401}
+ * ({@link #invalidate()}). The token and the secret are never logged, put in a message or printed
+ * by {@link #toString()}.
+ *
+ * <p>Thread-safe (synchronised).
+ */
+final class OAuth2Tokens {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SKEW = Duration.ofSeconds(30);
+
+    private final String connectorId;
+    private final SourceSpec.Auth auth;
+    private final Clock clock;
+    private String token;
+    private Instant expiresAt = Instant.MIN;
+    private int requests;
+
+    OAuth2Tokens(String connectorId, SourceSpec.Auth auth, Clock clock) {
+        this.connectorId = connectorId;
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    SourceSpec.Auth auth() {
+        return auth;
+    }
+
+    synchronized String token(GuardedHttp http) {
+        if (token != null && clock.instant().isBefore(expiresAt)) {
+            return token;
+        }
+        String form = "grant_type=client_credentials&client_id=" + encode(auth.clientId())
+                + "&client_secret=" + encode(auth.clientSecret())
+                + (auth.scope() == null ? "" : "&scope=" + encode(auth.scope()));
+        HttpResponse<InputStream> response = http.send(auth.tokenUrl(), form, "application/x-www-form-urlencoded",
+                "token request", false);
+        requests++;
+        try (InputStream body = response.body()) {
+            JsonNode answer = JSON.readTree(body);
+            JsonNode access = answer == null ? null : answer.get("access_token");
+            if (access == null || !access.isTextual() || access.asText().isBlank()) {
+                throw new FetchException(connectorId + ": token request: answer has no access_token");
+            }
+            long seconds = answer.path("expires_in").asLong(3600);
+            Duration lifetime = Duration.ofSeconds(Math.max(seconds, 1));
+            Duration skew = lifetime.compareTo(SKEW.multipliedBy(2)) < 0 ? lifetime.dividedBy(2) : SKEW;
+            token = access.asText();
+            expiresAt = clock.instant().plus(lifetime).minus(skew);
+            return token;
+        } catch (IOException e) {
+            throw new FetchException(connectorId + ": token request: unreadable answer (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    synchronized void invalidate() {
+        token = null;
+        expiresAt = Instant.MIN;
+    }
+
+    /** How many tokens were obtained (for the ops view and tests). */
+    synchronized int requests() {
+        return requests;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "OAuth2Tokens[" + connectorId + "]";
+    }
+}

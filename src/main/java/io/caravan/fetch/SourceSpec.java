@@ -1,0 +1,183 @@
+package io.caravan.fetch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.caravan.harmonise.ConnectorConfigException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code source:} block of an API connector descriptor, with its configuration placeholders
+ * ({@code {{caravan.partners.x.base-url}}}) resolved. See {@code connector.schema.json} for each
+ * option. Immutable; {@link #toString()} never prints the client secret.
+ *
+ * @param query   request parameters; values may use {@code ${watermark}}, {@code ${window.from}}, {@code ${window.to}}
+ * @param body    request body for {@code POST} (same variables), or null
+ * @param allowedHosts host names (exact, or {@code *.suffix}) besides those of the base and token URLs
+ */
+public record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
+                         String body, String contentType, Paging paging, Auth auth, Incremental incremental,
+                         Window window, List<String> allowedHosts, Retry retry, Duration timeout) {
+
+    private static final Pattern CONFIG = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
+
+    public SourceSpec {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        query = Map.copyOf(query);
+        allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** {@code style}: none, page, cursor, link-next or stream. */
+    public record Paging(String style, String pageParam, int firstPage, String sizeParam, Integer size,
+                         String cursorParam, String cursorPath, String nextPath, int maxPages) {
+    }
+
+    /** OAuth2 client credentials; {@code type} none or oauth2-client-credentials. */
+    public record Auth(String type, URI tokenUrl, String clientId, String clientSecret, String scope) {
+        boolean enabled() {
+            return "oauth2-client-credentials".equals(type);
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[" + type + ", tokenUrl=" + (tokenUrl == null ? null : tokenUrl.getHost()) + "]";
+        }
+    }
+
+    /** Incremental sync: the record field (dotted path) whose greatest value becomes the watermark. */
+    public record Incremental(String field, String initial) {
+    }
+
+    /** Report window: from {@code days} days before today to today, in {@code zone}. */
+    public record Window(int days, ZoneId zone) {
+    }
+
+    /** Retries of 429 and 5xx answers and connection failures. */
+    public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration budget) {
+    }
+
+    /**
+     * Reads the block; {@code config} resolves a placeholder key to its value (null when unset).
+     *
+     * @throws ConnectorConfigException naming the connector file and path when something is missing
+     */
+    public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config) {
+        List<String> problems = new ArrayList<>();
+        if (node == null || node.isMissingNode() || !node.isObject()) {
+            throw new ConnectorConfigException(List.of(file + ": $.source: an API connector needs a source block"));
+        }
+        URI base = uri(text(node, "baseUrl", null, config, problems), file, "$.source.baseUrl", problems);
+        JsonNode p = node.path("paging");
+        Paging paging = new Paging(p.path("style").asText("none"), p.path("pageParam").asText("page"),
+                p.path("firstPage").asInt(1), p.hasNonNull("sizeParam") ? p.get("sizeParam").asText() : null,
+                p.hasNonNull("size") ? p.get("size").asInt() : null, p.path("cursorParam").asText("cursor"),
+                p.hasNonNull("cursorPath") ? p.get("cursorPath").asText() : null,
+                p.hasNonNull("nextPath") ? p.get("nextPath").asText() : null, p.path("maxPages").asInt(10_000));
+        if (paging.style().equals("cursor") && paging.cursorPath() == null) {
+            problems.add("$.source.paging.cursorPath: cursor paging needs the path of the next cursor");
+        }
+        if (paging.style().equals("link-next") && paging.nextPath() == null) {
+            problems.add("$.source.paging.nextPath: link-next paging needs the path of the next link");
+        }
+        JsonNode a = node.path("auth");
+        Auth auth = new Auth(a.path("type").asText("none"), null, null, null, null);
+        if (auth.enabled()) {
+            auth = new Auth(auth.type(), uri(text(a, "tokenUrl", null, config, problems), file, "$.source.auth.tokenUrl", problems),
+                    text(a, "clientId", "$.source.auth.clientId", config, problems),
+                    text(a, "clientSecret", "$.source.auth.clientSecret", config, problems),
+                    a.hasNonNull("scope") ? resolve(a.get("scope").asText(), config, problems, file, "$.source.auth.scope") : null);
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        node.path("query").fields().forEachRemaining(e ->
+                query.put(e.getKey(), resolve(e.getValue().asText(), config, problems, file, "$.source.query." + e.getKey())));
+        JsonNode inc = node.path("incremental");
+        Incremental incremental = inc.hasNonNull("field")
+                ? new Incremental(inc.get("field").asText(), inc.hasNonNull("initial") ? inc.get("initial").asText() : null) : null;
+        JsonNode w = node.path("window");
+        Window window = w.hasNonNull("days") ? new Window(w.get("days").asInt(), ZoneId.of(w.path("zone").asText("UTC"))) : null;
+        List<String> hosts = new ArrayList<>();
+        node.path("allowedHosts").forEach(h -> hosts.add(resolve(h.asText(), config, problems, file, "$.source.allowedHosts")));
+        JsonNode r = node.path("retry");
+        Retry retry = new Retry(r.path("maxAttempts").asInt(5), duration(r, "initialBackoff", "PT1S"),
+                duration(r, "maxBackoff", "PT30S"), duration(r, "budget", "PT2M"));
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
+        }
+        String body = node.hasNonNull("body") ? resolve(node.get("body").asText(), config, problems, file, "$.source.body") : null;
+        String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
+        }
+        return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
+                query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,
+                retry, duration(node, "timeout", "PT60S"));
+    }
+
+    private static Duration duration(JsonNode node, String name, String fallback) {
+        return Duration.parse(node.path(name).asText(fallback));
+    }
+
+    private static String text(JsonNode node, String name, String path, UnaryOperator<String> config, List<String> problems) {
+        JsonNode value = node.get(name);
+        String where = path == null ? "$.source." + name : path;
+        if (value == null || value.isNull() || value.asText().isBlank()) {
+            problems.add(where + ": missing");
+            return null;
+        }
+        return resolve(value.asText(), config, problems, null, where);
+    }
+
+    /** Replaces {@code {{key}}} and {@code {{key:default}}} with configuration values. */
+    static String resolve(String text, UnaryOperator<String> config, List<String> problems, String file, String path) {
+        Matcher m = CONFIG.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = config.apply(m.group(1).strip());
+            if (value == null) {
+                value = m.group(2);
+            }
+            if (value == null) {
+                problems.add(path + ": configuration property '" + m.group(1).strip() + "' is not set");
+                value = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static URI uri(String text, String file, String path, List<String> problems) {
+        if (text == null || text.isEmpty()) {
+            return null; // already reported as missing
+        }
+        try {
+            URI uri = URI.create(text);
+            if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                problems.add(path + ": not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": not a URL");
+            return null;
+        }
+    }
+
+    /** The request URL without query, for the ledger's {@code source}: never a credential. */
+    public String displayUrl() {
+        String base = baseUrl.toString();
+        return (base.endsWith("/") && path.startsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
+    @Override
+    public String toString() {
+        return "SourceSpec[" + connectorId + ", " + displayUrl() + ", paging=" + paging.style() + ", " + auth + "]";
+    }
+}

@@ -1,0 +1,238 @@
+package io.caravan.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local stand-in for the partners' HTTP APIs, serving {@code samples/api/} with the real
+ * protocols, for the embedded default only (a new user has no partner credentials and there may
+ * be no internet): an OAuth2 client-credentials token endpoint whose tokens expire, AutoBörse's
+ * cursor-paged incremental lead API, Versicherung Direkt's page-numbered event API, a Google Ads
+ * {@code searchStream} answer and Meta insights paged by {@code paging.next}. Every
+ * {@code throttleEvery}-th API request is answered {@code 429} with {@code Retry-After: 1}
+ * (deterministic), so the retry path runs for real. Dates are served as in the samples (the report
+ * window is not applied), so the demo always shows the same rows.
+ *
+ * <p>Listens on the loopback interface only. Not production code: nothing outside this package
+ * refers to it; the routes and descriptors reach it only through the configured base URLs.
+ * Thread-safe; logs nothing about requests.
+ */
+final class PartnerApiSandbox implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path samples;
+    private final String clientId;
+    private final String clientSecret;
+    private final Duration tokenTtl;
+    private final int throttleEvery;
+    private final Clock clock;
+    private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    PartnerApiSandbox(Path samples, int port, String clientId, String clientSecret, Duration tokenTtl, int throttleEvery,
+                      Clock clock) throws IOException {
+        this.samples = samples;
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+        this.tokenTtl = tokenTtl;
+        this.throttleEvery = throttleEvery;
+        this.clock = clock;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        this.executor = Executors.newFixedThreadPool(2);
+        server.setExecutor(executor);
+        server.createContext("/oauth/token", this::token);
+        server.createContext("/autoboerse/v1/leads", ex -> guarded(ex, true, this::leads));
+        server.createContext("/versicherung-direkt/v2/events", ex -> guarded(ex, false, this::events));
+        server.createContext("/google-ads/", ex -> guarded(ex, true, this::searchStream));
+        server.createContext("/meta-ads/", ex -> guarded(ex, true, this::insights));
+        server.start();
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    String url() {
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        void handle(HttpExchange exchange, Map<String, String> query) throws IOException;
+    }
+
+    private void token(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                send(ex, 405, "{\"error\":\"method_not_allowed\"}");
+                return;
+            }
+            Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (!"client_credentials".equals(form.get("grant_type"))) {
+                send(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+                return;
+            }
+            if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
+                send(ex, 401, "{\"error\":\"invalid_client\"}");
+                return;
+            }
+            byte[] random = new byte[24];
+            RANDOM.nextBytes(random);
+            String token = "sbx-" + HexFormat.of().formatHex(random);
+            tokens.put(token, clock.instant().plus(tokenTtl));
+            send(ex, 200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":" + tokenTtl.toSeconds() + "}");
+        }
+    }
+
+    private void guarded(HttpExchange ex, boolean needsToken, Handler handler) throws IOException {
+        try (ex) {
+            if (needsToken) {
+                String auth = ex.getRequestHeaders().getFirst("Authorization");
+                Instant expiry = auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
+                if (expiry == null || !clock.instant().isBefore(expiry)) {
+                    ex.getResponseHeaders().add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                    send(ex, 401, "{\"error\":\"invalid_token\"}");
+                    return;
+                }
+            }
+            long n = requests.computeIfAbsent(ex.getHttpContext().getPath(), k -> new AtomicLong()).incrementAndGet();
+            if (throttleEvery > 0 && n % throttleEvery == 0) {
+                ex.getResponseHeaders().add("Retry-After", "1");
+                send(ex, 429, "{\"error\":\"rate_limited\"}");
+                return;
+            }
+            handler.handle(ex, parse(ex.getRequestURI().getRawQuery()));
+        }
+    }
+
+    private void leads(HttpExchange ex, Map<String, String> query) throws IOException {
+        List<JsonNode> leads = new ArrayList<>();
+        read("autoboerse/leads.json").get("leads").forEach(leads::add);
+        String since = query.get("updated_since");
+        Instant after = since == null || since.isBlank() ? Instant.MIN : Instant.parse(since);
+        List<JsonNode> newer = leads.stream().filter(l -> Instant.parse(l.get("updated_at").asText()).isAfter(after))
+                .sorted(Comparator.comparing(l -> Instant.parse(l.get("updated_at").asText()))).toList();
+        int offset = query.containsKey("cursor") ? Integer.parseInt(new String(Base64.getUrlDecoder().decode(query.get("cursor")),
+                StandardCharsets.UTF_8).substring(2)) : 0;
+        int limit = Integer.parseInt(query.getOrDefault("limit", "50"));
+        ObjectNode page = JSON.createObjectNode();
+        ArrayNode data = page.putArray("leads");
+        newer.stream().skip(offset).limit(limit).forEach(data::add);
+        if (offset + limit < newer.size()) {
+            page.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o:" + (offset + limit)).getBytes(StandardCharsets.UTF_8)));
+        }
+        send(ex, 200, JSON.writeValueAsString(page));
+    }
+
+    private void events(HttpExchange ex, Map<String, String> query) throws IOException {
+        JsonNode all = read("versicherung-direkt/events.json").get("data");
+        int page = Integer.parseInt(query.getOrDefault("page", "1"));
+        int size = Integer.parseInt(query.getOrDefault("page_size", "20"));
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode data = answer.putArray("data");
+        for (int i = (page - 1) * size; i < Math.min(all.size(), page * size); i++) {
+            data.add(all.get(i));
+        }
+        answer.putObject("meta").put("page", page).put("pageSize", size).put("total", all.size());
+        send(ex, 200, JSON.writeValueAsString(answer));
+    }
+
+    private void searchStream(HttpExchange ex, Map<String, String> query) throws IOException {
+        if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().endsWith("/googleAds:searchStream")) {
+            send(ex, 404, "{\"error\":\"not_found\"}");
+            return;
+        }
+        ex.getRequestBody().readAllBytes();
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, 0);
+        try (InputStream in = Files.newInputStream(samples.resolve("google-ads/searchStream.json"));
+             OutputStream out = ex.getResponseBody()) {
+            in.transferTo(out);
+        }
+    }
+
+    private void insights(HttpExchange ex, Map<String, String> query) throws IOException {
+        if (!ex.getRequestURI().getPath().endsWith("/insights")) {
+            send(ex, 404, "{\"error\":\"not_found\"}");
+            return;
+        }
+        JsonNode all = read("meta/insights.json").get("data");
+        int offset = query.containsKey("after") ? Integer.parseInt(query.get("after").substring(1)) : 0;
+        int limit = Integer.parseInt(query.getOrDefault("limit", "25"));
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode data = answer.putArray("data");
+        for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
+            data.add(all.get(i));
+        }
+        ObjectNode paging = answer.putObject("paging");
+        paging.putObject("cursors").put("before", "c" + offset).put("after", "c" + (offset + limit));
+        if (offset + limit < all.size()) {
+            String raw = ex.getRequestURI().getRawQuery();
+            String rest = raw == null ? "" : raw.replaceAll("(^|&)after=[^&]*", "");
+            paging.put("next", url() + ex.getRequestURI().getPath() + "?" + (rest.isEmpty() ? "" : rest.replaceFirst("^&", "") + "&")
+                    + "after=c" + (offset + limit));
+        }
+        send(ex, 200, JSON.writeValueAsString(answer));
+    }
+
+    private JsonNode read(String sample) throws IOException {
+        return JSON.readTree(samples.resolve(sample).toFile());
+    }
+
+    private static Map<String, String> parse(String form) {
+        Map<String, String> values = new HashMap<>();
+        if (form == null || form.isEmpty()) {
+            return values;
+        }
+        for (String pair : form.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            values.put(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
