@@ -217,6 +217,50 @@ class PrivacyApiIT {
         assertThat(post("/api/erasures", null, Map.of("email", "x@example.com")).status()).isEqualTo(401);
     }
 
+    // ---- consent feeds ----
+
+    @Test
+    void preferenceCentreFilesBecomeConsentEventsWithEveryRowAccountedFor() throws Exception {
+        Path inbox = data.resolve("sftp/preference-centre/inbox");
+        deliver(Path.of("samples/preference-centre/consents_2026-11-04.csv"), inbox);
+        Map<String, Object> csv = app.awaitBatches("preference-centre-consents", 1, WAIT).get(0);
+
+        assertThat(counts(csv)).containsExactly("completed", 12L, 6L, 5L, 0L, 0L, 1L, 1L);
+        assertThat(csv.get("target_table")).isEqualTo("consent_event");
+        assertThat(app.jdbc().queryForList("SELECT row_number || ':' || field || ':' || reason FROM caravan.rejection"
+                + " WHERE batch_id = ? ORDER BY row_number", String.class, csv.get("batch_id"))).containsExactly(
+                "6:email:e-mail must have exactly one @ after a local part",
+                "7:purpose:unknown purpose spelling",
+                "8:status:status must be granted or withdrawn (or a spelling the feed maps)",
+                "9:capturedAt:not an ISO-8601 time with offset",
+                "10:tcString:not a decodable TCF v2 consent string");
+        assertThat(latest("lena.koch@example.com", "marketing_activation")).isEqualTo("withdrawn");   // opt_out on 11-04 wins
+        assertThat(latest("jonas.weber@example.com", "marketing_activation")).isEqualTo("granted");
+        assertThat(latest("+4915123456782", "analytics")).isEqualTo("withdrawn");
+        assertThat(latest("mia.fischer@example.com", "marketing_activation")).isEqualTo("granted");   // TC string: 1,3,4,7,8,9
+        assertThat(latest("paul.wagner@example.com", "analytics")).isEqualTo("granted");              // TC string: 1,8,9
+        assertThat(latest("paul.wagner@example.com", "marketing_activation")).isEqualTo("withdrawn");
+        assertThat(app.jdbc().queryForObject("SELECT captured_at FROM caravan.consent_event WHERE subject_token = ?"
+                + " AND purpose = 'analytics'", Timestamp.class, warehouseToken("paul.wagner@example.com")).toInstant())
+                .isEqualTo(Instant.parse("2026-11-01T08:00:00Z"));
+
+        deliver(Path.of("samples/preference-centre/consents_2026-11-05.json"), inbox);
+        Map<String, Object> json = app.awaitBatches("preference-centre-consents", 2, WAIT).get(1);
+        assertThat(counts(json)).containsExactly("completed", 4L, 3L, 1L, 0L, 0L, 0L, 0L);
+        assertThat(latest("lena.koch@example.com", "partner_sharing")).isEqualTo("granted");
+        assertThat(latest("+4915123456783", "marketing_activation")).isEqualTo("withdrawn");
+
+        post("/api/erasures", operator, Map.of("email", "mia.fischer@example.com"));
+        deliver(Path.of("samples/preference-centre/consents_2026-11-04.csv"), inbox);
+        Map<String, Object> again = app.awaitBatches("preference-centre-consents", 3, WAIT).get(2);
+
+        assertThat(counts(again)).containsExactly("completed", 12L, 0L, 5L, 0L, 1L, 6L, 1L);
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.consent_event WHERE subject_token = ?",
+                Long.class, warehouseToken("mia.fischer@example.com"))).isZero();
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.audit_event WHERE action = 'consent_feed'",
+                Long.class)).isEqualTo(3L);
+    }
+
     // ---- re-identification ----
 
     @Test
@@ -398,6 +442,17 @@ class PrivacyApiIT {
 
     private static String warehouseToken(String normalised) {
         return app.bean(KeyRing.class).tokeniser(KeyRing.WAREHOUSE).token(normalised);
+    }
+
+    private static String latest(String normalised, String purpose) {
+        return app.jdbc().queryForObject("""
+                SELECT status FROM caravan.consent_event WHERE subject_token = ? AND purpose = ?
+                ORDER BY captured_at DESC, event_id COLLATE "C" DESC LIMIT 1""", String.class, warehouseToken(normalised), purpose);
+    }
+
+    private static List<Object> counts(Map<String, Object> batch) {
+        return List.of(batch.get("status"), batch.get("rows_in"), batch.get("rows_delivered"), batch.get("rows_rejected"),
+                batch.get("rows_consent_filtered"), batch.get("rows_suppressed"), batch.get("rows_duplicate"), batch.get("warnings"));
     }
 
     private static void insertSale(String recordKey, String email, String phone, String subject, String keyId) {
