@@ -270,6 +270,8 @@ public final class Exporter {
             delivery.deliver(temp, prepared.fileName());
             delivered = true;
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
+            deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
+            deleteQuietly(manifest);
             jdbc.update("UPDATE caravan.export SET status = 'completed', finished_at = ?, rows_exported = ?, "
                             + "rows_consent_filtered = ?, sha256 = ? WHERE export_id = ?",
                     utc(Instant.now(clock)), counts.rows(), counts.filtered(), counts.sha256(), prepared.exportId());

@@ -76,10 +76,10 @@ class PartnerExchangeFlowIT {
             Files.writeString(local.resolve("broken.csv"), "Belegnummer;Belegnummer\n1;2\n");
             sftp(app, "dealer-nord", "put broken.csv inbox/broken.csv");
             Map<String, Object> failed = app.awaitBatches("dealer-nord-sales", 2, WAIT).get(1);
-            Path ack = data.resolve("sftp/dealer-nord/outbox/broken.csv.ack.json");
-            await().atMost(WAIT).until(() -> Files.exists(ack));
+            Path failedAck = data.resolve("sftp/dealer-nord/outbox/broken.csv.ack.json");
+            await().atMost(WAIT).until(() -> Files.exists(failedAck));
 
-            JsonNode json = JSON.readTree(ack.toFile());
+            JsonNode json = JSON.readTree(failedAck.toFile());
             assertThat(failed.get("status")).isEqualTo("failed");
             assertThat(json.path("status").asText()).isEqualTo("failed");
             assertThat(json.path("reason").asText()).isEqualTo(failed.get("error"))
