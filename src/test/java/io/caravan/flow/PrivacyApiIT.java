@@ -353,6 +353,18 @@ class PrivacyApiIT {
         assertThat((String) audit.get("detail")).contains("\"lead\": 1").contains("ingested_at");
     }
 
+    @Test
+    void theRetentionScheduleComesFromConfigurationAndScheduledRunsActAsTheSystem() throws Exception {
+        org.apache.camel.Route route = app.bean(org.apache.camel.CamelContext.class).getRoute("privacy-retention");
+        assertThat(route).isNotNull();
+        assertThat(route.getEndpoint().getEndpointUri()).startsWith("quartz://privacy/retention").contains("cron=0+30+3");
+
+        app.bean(io.caravan.privacy.RetentionPurge.class).runScheduled();
+
+        assertThat(app.jdbc().queryForObject("SELECT actor FROM caravan.audit_event WHERE action = 'retention_purge'"
+                + " ORDER BY audit_id DESC LIMIT 1", String.class)).isEqualTo("system:retention");
+    }
+
     // ---- audit ----
 
     @Test
