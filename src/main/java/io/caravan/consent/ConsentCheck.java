@@ -1,7 +1,9 @@
 package io.caravan.consent;
 
 import io.caravan.pipeline.Row;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decides which rows of a chunk may be processed for a purpose: the {@code consent} step.
@@ -22,4 +24,23 @@ import java.util.List;
 public interface ConsentCheck {
 
     void check(Purpose purpose, List<Row> chunk);
+
+    /**
+     * The same decision for rows that carry no raw identifier, only their warehouse-domain
+     * {@code subject_token} (export time: the export step filters warehouse rows by it).
+     *
+     * <p>Contract. Answers the subset of {@code subjectTokens} whose rows may be processed for the
+     * purpose: a token on the suppression list is left out; otherwise the latest event for the
+     * purpose recorded under that token (greatest {@code captured_at}, ties to the greatest
+     * {@code event_id}) must {@linkplain Purpose#permits permit} it. {@code null} elements are
+     * ignored: a row without a subject token has no subject and passes (the caller keeps it). The
+     * input is not modified. Callers pass a bounded chunk (e.g. 1,000 tokens); an implementation
+     * answers it with a bounded number of look-ups. A look-up failure is thrown, never treated as
+     * consent. Logs nothing.
+     *
+     * <p>Tokens are matched as given: a token made with a retired warehouse key matches the
+     * history recorded under that key only; the re-key job moves the history and the suppression
+     * list to the active key so both stay aligned with the warehouse rows.
+     */
+    Set<String> permittedTokens(Purpose purpose, Collection<String> subjectTokens);
 }

@@ -105,6 +105,41 @@ public final class JdbcConsentCheck implements ConsentCheck {
         }
     }
 
+    @Override
+    public Set<String> permittedTokens(Purpose purpose, Collection<String> subjectTokens) {
+        Objects.requireNonNull(purpose, "purpose");
+        Set<String> tokens = new LinkedHashSet<>();
+        for (String token : subjectTokens) {
+            if (token != null) {
+                tokens.add(token);
+            }
+        }
+        if (tokens.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> suppressed = new HashSet<>(jdbc.query(con -> withTokens(con.prepareStatement(SUPPRESSED), 1, tokens),
+                (rs, n) -> rs.getString(1)));
+        tokens.removeAll(suppressed);
+        if (tokens.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, ConsentStatus> latest = new HashMap<>();
+        jdbc.query(con -> {
+            PreparedStatement statement = con.prepareStatement(LATEST);
+            statement.setString(1, purpose.id());
+            return withTokens(statement, 2, tokens);
+        }, (ResultSet rs) -> {
+            latest.put(rs.getString(1), ConsentStatus.fromDb(rs.getString(2)));
+        });
+        Set<String> permitted = new LinkedHashSet<>();
+        for (String token : tokens) {
+            if (purpose.permits(latest.get(token))) {
+                permitted.add(token);
+            }
+        }
+        return permitted;
+    }
+
     /** The row's tokens under every readable key; null when it has no identifier. */
     private static Identity identify(Row row, List<Tokeniser> warehouseKeys) {
         Map<String, Object> fields = row.fields();

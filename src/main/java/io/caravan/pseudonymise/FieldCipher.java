@@ -38,7 +38,12 @@ public final class FieldCipher {
     private final DeterministicAead aead;
 
     FieldCipher(KeysetHandle keyset) throws GeneralSecurityException {
-        this.aead = keyset.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class);
+        this(keyset.getPrimitive(RegistryConfiguration.get(), DeterministicAead.class));
+    }
+
+    /** A cipher over one AES-SIV primitive (tests: RFC 5297 vectors with raw key bytes). */
+    FieldCipher(DeterministicAead aead) {
+        this.aead = Objects.requireNonNull(aead, "aead");
     }
 
     /** A new random keyset for this cipher. */
@@ -53,11 +58,19 @@ public final class FieldCipher {
             return null;
         }
         try {
-            return ENCODER.encodeToString(aead.encryptDeterministically(
-                    value.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8)));
+            return ENCODER.encodeToString(seal(value.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not encrypt field " + field);
         }
+    }
+
+    /**
+     * The AES-SIV step behind {@link #encrypt}: the synthetic IV followed by the ciphertext
+     * (RFC 5297 output), of {@code plaintext} under {@code associatedData} (the field name).
+     * Package-private so the RFC 5297 vectors test the same code path.
+     */
+    byte[] seal(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+        return aead.encryptDeterministically(plaintext, associatedData);
     }
 
     /** Decrypts what {@link #encrypt} made for the same field. Callers audit re-identification. */

@@ -150,6 +150,31 @@ public final class GeneratedKeyRing implements KeyRing {
     }
 
     @Override
+    public synchronized void destroy(String keyId) {
+        KeyRing.requireName("key id", keyId);
+        String domain = domains.entrySet().stream()
+                .filter(e -> e.getValue().stream().anyMatch(t -> t.keyId().equals(keyId)))
+                .map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no key " + keyId));
+        try (FileLock ignored = lock(root)) {
+            Path dir = root.resolve("hmac").resolve(domain);
+            List<Tokeniser> current = load(dir, domain);
+            if (current.get(0).keyId().equals(keyId)) {
+                throw new IllegalStateException("key " + keyId + " is the active key of key domain " + domain);
+            }
+            Path file = dir.resolve(keyId + SUFFIX);
+            // overwrite before deleting, so the material does not linger in the file's old blocks where that helps
+            byte[] zeros = new byte[64];
+            Files.write(file, zeros, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.delete(file);
+            publish(domain, current.stream().filter(t -> !t.keyId().equals(keyId)).toList());
+            LOG.info("Destroyed key {} of key domain {}", keyId, domain);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not destroy key " + keyId + " in " + root, e);
+        }
+    }
+
+    @Override
     public FieldCipher cipher() {
         return cipher;
     }

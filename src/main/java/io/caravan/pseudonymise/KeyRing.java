@@ -48,6 +48,21 @@ public interface KeyRing {
     KeyInfo rotate(String domain);
 
     /**
+     * Destroys a retired key: its material is deleted and tokens it made can no longer be
+     * recomputed or matched. The caller makes sure no stored row still names it (see the re-key
+     * job); the active key of a domain cannot be destroyed.
+     *
+     * @throws IllegalArgumentException when no such key exists
+     * @throws IllegalStateException when it is the active key of its domain
+     * @throws UnsupportedOperationException where keys come from configuration (the operator
+     *         removes it from the configuration instead)
+     */
+    default void destroy(String keyId) {
+        throw new UnsupportedOperationException("keys come from configuration: remove key " + keyId
+                + " from caravan.keys.* and restart");
+    }
+
+    /**
      * The deterministic AEAD (AES-SIV) for the {@code encrypt} action.
      *
      * @throws MissingKeyException when no encryption keyset is available

@@ -329,6 +329,47 @@ class ConsentCheckIT {
         }
     }
 
+    // ---- token-keyed check (export time) ----
+
+    @Test
+    void tokenKeyedCheckAppliesOptInAndOptOutToStoredTokens() {
+        event(JANE, marketing, ConsentStatus.GRANTED, T0);
+        event(MAX, analytics, ConsentStatus.WITHDRAWN, T0);
+        String nobody = token("nobody@example.com");
+
+        assertThat(check.permittedTokens(marketing, java.util.Arrays.asList(token(JANE), token(MAX), nobody, null)))
+                .containsExactly(token(JANE));
+        assertThat(check.permittedTokens(analytics, List.of(token(JANE), token(MAX), nobody)))
+                .containsExactlyInAnyOrder(token(JANE), nobody);
+    }
+
+    @Test
+    void tokenKeyedCheckStopsAnExportAfterAWithdrawal() {
+        event(JANE, marketing, ConsentStatus.GRANTED, T0);
+        assertThat(check.permittedTokens(marketing, List.of(token(JANE)))).containsExactly(token(JANE));
+
+        event(JANE, marketing, ConsentStatus.WITHDRAWN, T0.plusSeconds(60));
+
+        assertThat(check.permittedTokens(marketing, List.of(token(JANE)))).isEmpty();
+    }
+
+    @Test
+    void tokenKeyedCheckLeavesOutSuppressedTokensWhateverTheConsent() {
+        event(JANE, marketing, ConsentStatus.GRANTED, T0);
+        suppress(JANE);
+
+        assertThat(check.permittedTokens(marketing, List.of(token(JANE)))).isEmpty();
+        assertThat(check.permittedTokens(analytics, List.of(token(JANE)))).isEmpty();
+    }
+
+    @Test
+    void tokenKeyedCheckOfNoTokensAsksNothing() {
+        CountingDataSource counting = new CountingDataSource(database);
+        assertThat(new JdbcConsentCheck(counting, keys).permittedTokens(analytics, java.util.Collections.singletonList(null)))
+                .isEmpty();
+        assertThat(counting.connections).hasValue(0);
+    }
+
     @Test
     void chunkSizeIsAnEndpointOption() throws Exception {
         CountingDataSource counting = new CountingDataSource(database);

@@ -40,6 +40,10 @@ class PrivacyStepsIT {
             spring.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test",
                     Map.of("caravan.data-dir", temp.toString(), "caravan.config-dir", "config")));
             spring.registerBean(DataSource.class, () -> database);
+            // the consent package also wires the consent-feed step, which writes to the ledger and the audit trail
+            spring.registerBean(io.caravan.ledger.JdbcLedger.class, () -> new io.caravan.ledger.JdbcLedger(database));
+            spring.registerBean(io.caravan.privacy.AuditTrail.class,
+                    () -> new io.caravan.privacy.AuditTrail(database, new com.fasterxml.jackson.databind.ObjectMapper()));
             spring.scan("io.caravan.pseudonymise", "io.caravan.consent");
             spring.refresh();
 

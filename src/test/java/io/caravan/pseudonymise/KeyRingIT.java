@@ -220,6 +220,14 @@ class KeyRingIT {
 
     // ---- Spring wiring: which ring a deployment gets ----
 
+    /** A key for every partner key domain the policies of config/policies.yaml name (they are checked at start-up). */
+    private static String[] partnerDomainKeys() {
+        return java.util.stream.Stream.of("dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")
+                .flatMap(domain -> java.util.stream.Stream.of("caravan.keys.domains." + domain + ".active=" + domain + "-1",
+                        "caravan.keys.material." + domain + "-1=" + KEY_A))
+                .toArray(String[]::new);
+    }
+
     private ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
                 .withConfiguration(UserConfigurations.of(PseudonymiseConfiguration.class))
@@ -254,6 +262,7 @@ class KeyRingIT {
         runner().withInitializer(context -> context.getEnvironment().setActiveProfiles("prod"))
                 .withPropertyValues("caravan.keys.domains.warehouse.active=warehouse-20261123-1a2b",
                         "caravan.keys.material.warehouse-20261123-1a2b=" + KEY_A)
+                .withPropertyValues(partnerDomainKeys())
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(KeyRing.class).tokeniser("warehouse").keyId())

@@ -60,7 +60,8 @@ class PseudonymiseComponentTest {
         assertThatThrownBy(() -> camel.getEndpoint("pseudonymise:marketing"))
                 .isInstanceOf(ResolveEndpointFailedException.class)
                 .hasMessageContaining("unknown privacy policy 'marketing'")
-                .hasMessageContaining("[warehouse]");
+                .hasMessageContaining("(policies: [")
+                .hasMessageContaining("warehouse]");
     }
 
     @Test

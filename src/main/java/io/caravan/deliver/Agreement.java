@@ -1,0 +1,84 @@
+package io.caravan.deliver;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A sharing agreement from {@code config/agreements.yaml}: which dataset (a warehouse table or view
+ * and exactly which columns) a partner may receive, for which purpose, under which policy (whose
+ * key domain is the partner), until which day, on which schedule, in which format and over which
+ * transport. Built and validated by {@link AgreementRegistry}; immutable. {@link #toString()}
+ * names no credential (transports hold file paths, never key material).
+ *
+ * @param schedule Quartz cron expression, or null to run on demand only
+ */
+public record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
+                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport) {
+
+    public Agreement {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(partner, "partner");
+        Objects.requireNonNull(table, "table");
+        columns = List.copyOf(columns);
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(validUntil, "validUntil");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(transport, "transport");
+    }
+
+    /** Whether exports may still run on {@code day} (the last valid day included). */
+    public boolean validOn(LocalDate day) {
+        return !day.isAfter(validUntil);
+    }
+
+    /** The export file formats. */
+    public enum Format {
+        CSV("csv"), JSON("json");
+
+        private final String extension;
+
+        Format(String extension) {
+            this.extension = extension;
+        }
+
+        public String extension() {
+            return extension;
+        }
+    }
+
+    /** Where an export goes. */
+    public sealed interface Transport permits Outbox, PartnerSftp, Https {
+        /** The transport's name as stored in {@code caravan.export.transport}. */
+        String kind();
+    }
+
+    /** The partner's {@code outbox/} on Caravan's own SFTP gateway. */
+    public record Outbox() implements Transport {
+        @Override
+        public String kind() {
+            return "outbox";
+        }
+    }
+
+    /**
+     * The partner's own SFTP server, through Camel's {@code sftp} component with the partner's
+     * host key pinned ({@code knownHostsFile}, {@code strictHostKeyChecking=yes}).
+     */
+    public record PartnerSftp(String host, int port, String username, String privateKeyFile, String knownHostsFile,
+                              String directory) implements Transport {
+        @Override
+        public String kind() {
+            return "sftp";
+        }
+    }
+
+    /** An HTTPS endpoint of the partner: the file and then its manifest are PUT below {@code url}. */
+    public record Https(String url, String trustCertificate) implements Transport {
+        @Override
+        public String kind() {
+            return "https";
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.caravan.deliver;
+
+/**
+ * An export failed or was refused for a reason a person can act on. The message names the
+ * agreement, the transport, the file or the setting, never a row value, key or password.
+ */
+public class ExportException extends RuntimeException {
+    public ExportException(String message) {
+        super(message);
+    }
+
+    public ExportException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

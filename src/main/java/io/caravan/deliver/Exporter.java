@@ -1,0 +1,450 @@
+package io.caravan.deliver;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.caravan.consent.Purpose;
+import io.caravan.consent.PurposeRegistry;
+import io.caravan.consent.TokenConsent;
+import io.caravan.harmonise.FailureReasons;
+import io.caravan.pseudonymise.KeyRing;
+import io.caravan.pseudonymise.Policy;
+import io.caravan.pseudonymise.PolicyRegistry;
+import io.caravan.pseudonymise.Tokeniser;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Runs exports under sharing agreements ({@link AgreementRegistry}).
+ *
+ * <p><b>Contract.</b> Every run is one row of {@code caravan.export}, whatever happens:
+ * {@code refused} with the reason when the agreement is missing, expired ({@code validUntil}
+ * before today, UTC) or already running; otherwise {@code running}, then {@code completed} or
+ * {@code failed} with a reason that names no value. A completed run has delivered, through the
+ * agreement's transport ({@link ExportDelivery}), one file holding exactly the agreement's
+ * columns in its order (CSV, formula-neutralised, or JSON) and then
+ * {@code <file>.manifest.json} (row count, SHA-256 of the file, policy, key id, agreement, export
+ * id, created at). A partner never sees a file under its final name before it is complete: it is
+ * written under a temporary dot-name ({@code .<file>.part}) and renamed, and a run that fails
+ * removes its temporary file.
+ *
+ * <p><b>Consent at export time.</b> The rows are read in one {@code REPEATABLE READ} transaction,
+ * streamed with a cursor (constant memory), each with {@link TokenConsent} evaluated for the
+ * agreement's purpose on its warehouse {@code subject_token}; a row that does not pass is left
+ * out and counted in {@code rows_consent_filtered}. A withdrawal recorded after a record entered
+ * the warehouse therefore stops its next export.
+ *
+ * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, never the raw
+ * identifiers, so a partner's tokens are derived from them: for every exported column named
+ * {@code *_token}, {@code partner token = lowercase hex(HMAC-SHA256(partner-domain key, UTF-8
+ * bytes of the warehouse token))}, with the active key of the policy's key domain (the partner).
+ * Two partners' tokens for one person differ and cannot be joined with each other or with the
+ * warehouse without the keys; one partner's tokens are stable across its exports, so it can join
+ * its own deliveries. The manifest names that key's id.
+ *
+ * <p><b>Export log.</b> In the same snapshot, the distinct warehouse {@code subject_token}s of the
+ * exported rows are written to {@code caravan.export_log} and committed <em>before</em> the file
+ * is renamed or sent, so a subject that reached a partner is always listed for erasure
+ * notifications; if the run fails before the file reached its final name, those rows are removed.
+ *
+ * <p>Thread-safe: one run per agreement at a time; runs of different agreements may overlap.
+ * Logs one line per run (ids, counts, reasons), never row content.
+ */
+public final class Exporter {
+    private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int FETCH_ROWS = 1000;
+    private static final String SUBJECT = "subject_token";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final AgreementRegistry agreements;
+    private final PolicyRegistry policies;
+    private final PurposeRegistry purposes;
+    private final KeyRing keys;
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final Function<String, List<String>> columnsOf;
+    private final Path sftpRoot;
+    private final Path staging;
+    private final CamelContext camel;
+    private final Executor background;
+    private final Clock clock;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param columnsOf  the columns of a warehouse table or view (see {@link WarehouseColumns})
+     * @param sftpRoot   the gateway root holding {@code <partner>/outbox}
+     * @param staging    where files for remote transports are written before they are sent
+     * @param camel      for the {@code sftp} transport (may be null when no agreement uses it)
+     * @param background runs exports started with {@link #start}
+     */
+    public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
+                    DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
+                    CamelContext camel, Executor background, Clock clock) {
+        this.agreements = Objects.requireNonNull(agreements, "agreements");
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.purposes = Objects.requireNonNull(purposes, "purposes");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.columnsOf = Objects.requireNonNull(columnsOf, "columnsOf");
+        this.sftpRoot = Objects.requireNonNull(sftpRoot, "sftpRoot");
+        this.staging = Objects.requireNonNull(staging, "staging");
+        this.camel = camel;
+        this.background = Objects.requireNonNull(background, "background");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The outcome of one run, as recorded in {@code caravan.export}. */
+    public record Result(String exportId, String status, long rows, long consentFiltered, String fileName,
+                         String sha256, String reason) {
+    }
+
+    /** One row of {@code caravan.export}. */
+    public record ExportRecord(String exportId, String partnerId, String agreementId, String dataset, String purpose,
+                               String policyId, String keyId, String transport, String fileName, String format,
+                               long rowsExported, long rowsConsentFiltered, String sha256, Instant startedAt,
+                               Instant finishedAt, String status, String error) {
+    }
+
+    /** Recent exports, newest first; a null filter matches everything. */
+    public List<ExportRecord> recent(String partnerId, String agreementId, String status, int limit) {
+        return jdbc.query("SELECT * FROM caravan.export WHERE (?::text IS NULL OR partner_id = ?) "
+                        + "AND (?::text IS NULL OR agreement_id = ?) AND (?::text IS NULL OR status = ?) "
+                        + "ORDER BY started_at DESC, export_id DESC LIMIT ?",
+                (rs, n) -> new ExportRecord(rs.getString("export_id"), rs.getString("partner_id"),
+                        rs.getString("agreement_id"), rs.getString("dataset"), rs.getString("purpose"),
+                        rs.getString("policy_id"), rs.getString("key_id"), rs.getString("transport"),
+                        rs.getString("file_name"), rs.getString("format"), rs.getLong("rows_exported"),
+                        rs.getLong("rows_consent_filtered"), rs.getString("sha256"), instant(rs, "started_at"),
+                        instant(rs, "finished_at"), rs.getString("status"), rs.getString("error")),
+                partnerId, partnerId, agreementId, agreementId, status, status, limit);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    public AgreementRegistry agreements() {
+        return agreements;
+    }
+
+    /** Runs an export of {@code agreementId} now, on the calling thread. */
+    public Result run(String agreementId) {
+        Prepared prepared = prepare(agreementId);
+        return prepared.refusal() != null ? prepared.refusal() : execute(prepared);
+    }
+
+    /**
+     * Records an export of {@code agreementId} (refused at once, or running) and runs it in the
+     * background; returns its export id.
+     */
+    public String start(String agreementId) {
+        Prepared prepared = prepare(agreementId);
+        if (prepared.refusal() == null) {
+            try {
+                background.execute(() -> execute(prepared));
+            } catch (RuntimeException e) {
+                finishFailed(prepared, "could not be scheduled: " + e.getClass().getSimpleName(), false);
+            }
+        }
+        return prepared.exportId();
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private record Prepared(String exportId, Agreement agreement, Instant startedAt, String fileName, Result refusal) {
+    }
+
+    private Prepared prepare(String agreementId) {
+        Instant now = Instant.now(clock);
+        String exportId = newExportId(now);
+        Optional<Agreement> found = agreements.find(agreementId);
+        if (found.isEmpty()) {
+            String reason = "no agreement '" + safe(agreementId) + "' in " + agreements.file().getFileName()
+                    + ": nothing exported";
+            return refuse(exportId, safe(agreementId), "(none)", "(none)", now, reason);
+        }
+        Agreement agreement = found.get();
+        String dataset = agreement.table();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (!agreement.validOn(today)) {
+            return refuse(exportId, agreement.id(), agreement.partner(), dataset, now,
+                    "agreement " + agreement.id() + " expired on " + agreement.validUntil() + ": nothing exported");
+        }
+        if (!running.add(agreement.id())) {
+            return refuse(exportId, agreement.id(), agreement.partner(), dataset, now,
+                    "an export of agreement " + agreement.id() + " is already running");
+        }
+        String fileName = agreement.id() + "-" + exportId + "." + agreement.format().extension();
+        try {
+            jdbc.update("INSERT INTO caravan.export (export_id, partner_id, agreement_id, dataset, purpose, policy_id, "
+                            + "transport, file_name, format, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+                    exportId, agreement.partner(), agreement.id(), dataset, agreement.purpose(), agreement.policy(),
+                    agreement.transport().kind(), fileName, agreement.format().extension(), utc(now));
+        } catch (RuntimeException e) {
+            running.remove(agreement.id());
+            throw e;
+        }
+        return new Prepared(exportId, agreement, now, fileName, null);
+    }
+
+    private Prepared refuse(String exportId, String agreementId, String partner, String dataset, Instant now,
+                            String reason) {
+        jdbc.update("INSERT INTO caravan.export (export_id, partner_id, agreement_id, dataset, started_at, finished_at, "
+                + "status, error) VALUES (?, ?, ?, ?, ?, ?, 'refused', ?)", exportId, partner, agreementId, dataset,
+                utc(now), utc(now), reason);
+        LOG.warn("export {} agreement={} refused: {}", exportId, agreementId, reason);
+        return new Prepared(exportId, null, now, null,
+                new Result(exportId, "refused", 0, 0, null, null, reason));
+    }
+
+    private Result execute(Prepared prepared) {
+        Agreement agreement = prepared.agreement();
+        Path temp = null;
+        Path manifest = null;
+        boolean logged = false;
+        boolean delivered = false;
+        try {
+            Policy policy = policies.find(agreement.policy())
+                    .orElseThrow(() -> new ExportException("policy " + agreement.policy() + " no longer exists"));
+            Purpose purpose = purposes.require(agreement.purpose());
+            Tokeniser partnerKey = keys.tokeniser(policy.keyDomain());
+            jdbc.update("UPDATE caravan.export SET key_id = ? WHERE export_id = ?", partnerKey.keyId(), prepared.exportId());
+            ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
+            Path folder = delivery.stagingFolder(staging);
+            Files.createDirectories(folder);
+            temp = folder.resolve("." + prepared.fileName() + ".part");
+            manifest = folder.resolve("." + prepared.fileName() + ".manifest.json.part");
+
+            Counts counts;
+            boolean hasSubject = columnsOf.apply(agreement.table()).contains(SUBJECT);
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    counts = stream(connection, agreement, purpose, partnerKey, hasSubject, temp);
+                    if (hasSubject) {
+                        logSubjects(connection, agreement, purpose, prepared);
+                    }
+                    writeManifest(manifest, agreement, policy, partnerKey, prepared, counts);
+                    connection.commit();
+                    logged = hasSubject;
+                } catch (SQLException | IOException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            }
+            delivery.deliver(temp, prepared.fileName());
+            delivered = true;
+            delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
+            deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
+            deleteQuietly(manifest);
+            jdbc.update("UPDATE caravan.export SET status = 'completed', finished_at = ?, rows_exported = ?, "
+                            + "rows_consent_filtered = ?, sha256 = ? WHERE export_id = ?",
+                    utc(Instant.now(clock)), counts.rows(), counts.filtered(), counts.sha256(), prepared.exportId());
+            LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered",
+                    prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
+                    prepared.fileName(), counts.rows(), counts.filtered());
+            return new Result(prepared.exportId(), "completed", counts.rows(), counts.filtered(), prepared.fileName(),
+                    counts.sha256(), null);
+        } catch (Exception e) {
+            deleteQuietly(temp);
+            deleteQuietly(manifest);
+            return finishFailed(prepared, reason(e), logged && !delivered);
+        } finally {
+            running.remove(agreement.id());
+        }
+    }
+
+    private record Counts(long rows, long filtered, String sha256) {
+    }
+
+    private Counts stream(Connection connection, Agreement agreement, Purpose purpose, Tokeniser partnerKey,
+                          boolean hasSubject, Path temp) throws SQLException, IOException {
+        List<String> columns = agreement.columns();
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (String column : columns) {
+            sql.append("t.").append(quote(column)).append(", ");
+        }
+        sql.append(hasSubject ? TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT)) : "true")
+                .append(" FROM caravan.").append(quote(agreement.table())).append(" t");
+        boolean[] token = new boolean[columns.size()];
+        for (int i = 0; i < token.length; i++) {
+            token[i] = columns.get(i).endsWith("_token");
+        }
+        MessageDigest sha256 = sha256();
+        long rows = 0;
+        long filtered = 0;
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY)) {
+            ps.setFetchSize(FETCH_ROWS);
+            if (hasSubject) {
+                ps.setString(1, purpose.id());
+            }
+            try (ResultSet rs = ps.executeQuery();
+                 OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16), sha256);
+                 ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, columns)) {
+                Object[] values = new Object[columns.size()];
+                while (rs.next()) {
+                    if (!rs.getBoolean(columns.size() + 1)) {
+                        filtered++;
+                        continue;
+                    }
+                    for (int i = 0; i < values.length; i++) {
+                        Object value = rs.getObject(i + 1);
+                        values[i] = token[i] && value instanceof String warehouseToken
+                                ? partnerKey.token(warehouseToken) : value;
+                    }
+                    writer.row(values);
+                    rows++;
+                }
+            }
+        }
+        return new Counts(rows, filtered, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    private void logSubjects(Connection connection, Agreement agreement, Purpose purpose, Prepared prepared)
+            throws SQLException {
+        String sql = "INSERT INTO caravan.export_log (export_id, partner_id, agreement_id, subject_token, exported_at) "
+                + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ? FROM caravan." + quote(agreement.table()) + " t "
+                + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT));
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, prepared.exportId());
+            ps.setString(2, agreement.partner());
+            ps.setString(3, agreement.id());
+            ps.setObject(4, utc(Instant.now(clock)));
+            ps.setString(5, purpose.id());
+            ps.executeUpdate();
+        }
+    }
+
+    private void writeManifest(Path manifest, Agreement agreement, Policy policy, Tokeniser partnerKey,
+                               Prepared prepared, Counts counts) throws IOException {
+        try (OutputStream out = Files.newOutputStream(manifest);
+             JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("file", prepared.fileName());
+            json.writeStringField("export_id", prepared.exportId());
+            json.writeStringField("agreement", agreement.id());
+            json.writeStringField("partner", agreement.partner());
+            json.writeStringField("dataset", agreement.table());
+            json.writeArrayFieldStart("columns");
+            for (String column : agreement.columns()) {
+                json.writeString(column);
+            }
+            json.writeEndArray();
+            json.writeStringField("format", agreement.format().extension());
+            json.writeNumberField("rows", counts.rows());
+            json.writeStringField("sha256", counts.sha256());
+            json.writeStringField("purpose", agreement.purpose());
+            json.writeStringField("policy", policy.id());
+            json.writeStringField("key_id", partnerKey.keyId());
+            json.writeStringField("token_derivation", "HMAC-SHA256(partner key, warehouse token)");
+            json.writeStringField("created_at", Instant.now(clock).toString());
+            json.writeStringField("valid_until", agreement.validUntil().toString());
+            json.writeEndObject();
+        }
+    }
+
+    /** Marks a run failed; {@code unlog}: its subjects were logged but the data file never reached the partner. */
+    private Result finishFailed(Prepared prepared, String reason, boolean unlog) {
+        try {
+            if (unlog) {
+                jdbc.update("DELETE FROM caravan.export_log WHERE export_id = ?", prepared.exportId());
+            }
+            jdbc.update("UPDATE caravan.export SET status = 'failed', finished_at = ?, error = ? WHERE export_id = ?",
+                    utc(Instant.now(clock)), reason, prepared.exportId());
+        } catch (RuntimeException e) {
+            LOG.error("export {} could not be marked failed: {}", prepared.exportId(), e.getClass().getSimpleName());
+        }
+        LOG.warn("export {} agreement={} failed: {}", prepared.exportId(), prepared.agreement().id(), reason);
+        running.remove(prepared.agreement().id());
+        return new Result(prepared.exportId(), "failed", 0, 0, prepared.fileName(), null, reason);
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof ExportException) {
+            return e.getMessage();
+        }
+        if (e instanceof SQLException sql) {
+            // SQLSTATE names the class of problem; PostgreSQL's message may quote a value
+            return "database error while exporting (SQLSTATE " + sql.getSQLState() + ")";
+        }
+        return FailureReasons.of(e);
+    }
+
+    private String newExportId(Instant now) {
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random);
+        return "x-" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
+    }
+
+    /** An identifier already validated against the warehouse's own names, double-quoted. */
+    private static String quote(String identifier) {
+        if (!identifier.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ExportException("not a warehouse identifier");
+        }
+        return '"' + identifier + '"';
+    }
+
+    private static String safe(String id) {
+        return id != null && id.matches("[A-Za-z0-9_-]{1,64}") ? id : "(invalid id)";
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available");
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale .part file is harmless: it never carries a final name
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

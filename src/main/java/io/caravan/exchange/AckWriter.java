@@ -1,0 +1,149 @@
+package io.caravan.exchange;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.caravan.ledger.BatchSummary;
+import io.caravan.ledger.Ledger;
+import io.caravan.ledger.Rejection;
+import io.caravan.pipeline.BatchContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the acknowledgement of every batch that came from a partner's gateway {@code inbox/}:
+ * {@code <root>/<partner>/outbox/<file name>.ack.json}, holding the batch's ledger row, its
+ * rejections and its warnings (row, field, rule; never a value, since the ledger holds none).
+ *
+ * <p>Hooked generically as a {@link Ledger.BatchListener}: when the ledger reports a batch
+ * finished (completed, or failed with its reason), the batch's route is looked up; the ack is
+ * written only when that route reads a folder {@code <root>/<partner>/inbox} of the gateway root
+ * (so flows from partners' own servers or APIs get none) and the partner is the batch's partner.
+ * No route needs Java for it.
+ *
+ * <p>The file is written under a temporary dot-name in {@code outbox/} and atomically renamed when
+ * complete, so a partner never downloads a truncated ack. A batch re-delivered under the same name
+ * replaces the earlier ack. At most {@link #MAX_ISSUES} rejections and warnings each are listed;
+ * {@code rejections_listed} says how many are. Failing to write an ack is logged (batch id and
+ * exception class) and does not affect the batch. Thread-safe.
+ */
+final class AckWriter implements Ledger.BatchListener {
+    private static final Logger LOG = LoggerFactory.getLogger(AckWriter.class);
+    static final int MAX_ISSUES = 10_000;
+    static final String SUFFIX = ".ack.json";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Ledger ledger;
+    private final Path root;
+    private final Function<String, Optional<Path>> routeInbox;
+
+    /**
+     * @param root       the gateway root ({@code caravan.sftp.root})
+     * @param routeInbox the folder a route consumes files from, if it is a {@code file:} route
+     */
+    AckWriter(Ledger ledger, Path root, Function<String, Optional<Path>> routeInbox) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.root = root.toAbsolutePath().normalize();
+        this.routeInbox = Objects.requireNonNull(routeInbox, "routeInbox");
+    }
+
+    @Override
+    public void opened(BatchContext batch) {
+        // the ack is written when the batch finishes
+    }
+
+    @Override
+    public void finished(BatchSummary summary) {
+        Optional<Path> outbox = outboxFor(summary);
+        if (outbox.isEmpty()) {
+            return;
+        }
+        try {
+            write(outbox.get(), summary);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("acknowledgement of batch {} not written: {}", summary.batchId(), e.getClass().getSimpleName());
+        }
+    }
+
+    /** The partner's outbox when the batch came from that partner's gateway inbox. */
+    Optional<Path> outboxFor(BatchSummary summary) {
+        if (summary.partnerId() == null || summary.source() == null || summary.routeId() == null
+                || !Partner.ID_PATTERN.matcher(summary.partnerId()).matches()) {
+            return Optional.empty();
+        }
+        Path partnerRoot = root.resolve(summary.partnerId());
+        Path inbox = partnerRoot.resolve("inbox");
+        return routeInbox.apply(summary.routeId())
+                .map(p -> p.toAbsolutePath().normalize())
+                .filter(inbox::equals)
+                .map(p -> partnerRoot.resolve("outbox"))
+                .filter(Files::isDirectory);
+    }
+
+    /** Writes the ack for {@code summary} into {@code outbox}; returns its path. */
+    Path write(Path outbox, BatchSummary summary) throws IOException {
+        String fileName = Path.of(summary.source()).getFileName().toString();
+        Path target = outbox.resolve(fileName + SUFFIX);
+        Path temp = outbox.resolve("." + fileName + SUFFIX + ".part");
+        List<Rejection> rejections = ledger.rejections(summary.batchId(), MAX_ISSUES);
+        List<Rejection> warnings = ledger.warnings(summary.batchId(), MAX_ISSUES);
+        try (OutputStream out = Files.newOutputStream(temp);
+             JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("file", fileName);
+            json.writeStringField("batch_id", summary.batchId());
+            json.writeStringField("partner_id", summary.partnerId());
+            json.writeStringField("route_id", summary.routeId());
+            json.writeStringField("connector_id", summary.connectorId());
+            json.writeStringField("status", summary.status());
+            json.writeStringField("started_at", text(summary.startedAt()));
+            json.writeStringField("finished_at", text(summary.finishedAt()));
+            json.writeNumberField("rows_in", summary.rowsIn());
+            json.writeNumberField("rows_delivered", summary.rowsDelivered());
+            json.writeNumberField("rows_rejected", summary.rowsRejected());
+            json.writeNumberField("rows_consent_filtered", summary.rowsConsentFiltered());
+            json.writeNumberField("rows_suppressed", summary.rowsSuppressed());
+            json.writeNumberField("rows_duplicate", summary.rowsDuplicate());
+            json.writeNumberField("warnings", summary.warnings());
+            if (summary.error() != null) {
+                json.writeStringField("reason", summary.error());
+            }
+            issues(json, "rejections", rejections);
+            issues(json, "warning_list", warnings);
+            json.writeEndObject();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    private static void issues(JsonGenerator json, String name, List<Rejection> issues) throws IOException {
+        json.writeNumberField(name + "_listed", issues.size());
+        json.writeArrayFieldStart(name);
+        for (Rejection issue : issues) {
+            json.writeStartObject();
+            json.writeNumberField("row", issue.rowNumber());
+            json.writeStringField("field", issue.field());
+            json.writeStringField("reason", issue.reason());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,40 @@
+package io.caravan.privacy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.pseudonymise.KeyRing;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the audit trail, erasure, re-identification and retention. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({PrivacyProperties.class, RetentionProperties.class})
+class PrivacyConfiguration {
+
+    @Bean
+    AuditTrail auditTrail(DataSource dataSource, ObjectMapper json) {
+        return new AuditTrail(dataSource, json);
+    }
+
+    @Bean
+    Erasure erasure(DataSource dataSource, KeyRing keys, AuditTrail audit) {
+        return new Erasure(dataSource, keys, audit);
+    }
+
+    @Bean
+    Reidentifier reidentifier(DataSource dataSource, KeyRing keys, AuditTrail audit) {
+        return new Reidentifier(dataSource, keys, audit);
+    }
+
+    /** Named for the Quartz route {@code privacy-retention} ({@code bean: retentionPurge}). */
+    @Bean
+    @DependsOnDatabaseInitialization
+    RetentionPurge retentionPurge(DataSource dataSource, AuditTrail audit, RetentionProperties retention) {
+        RetentionPurge purge = new RetentionPurge(dataSource, audit, retention.maxAges(), Clock.systemUTC());
+        purge.validate();
+        return purge;
+    }
+}

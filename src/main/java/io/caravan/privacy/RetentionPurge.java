@@ -1,0 +1,95 @@
+package io.caravan.privacy;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Retention: deletes rows older than their table's maximum age ({@code caravan.retention.tables}).
+ *
+ * <p>Age is measured by one column per table: record tables (those with a {@code record_key}) by
+ * {@code ingested_at}, when the row was last written (a record a partner delivers again is
+ * fresh again); {@code consent_event} by {@code captured_at}; {@code export_log} by
+ * {@code exported_at}; {@code audit_event} by {@code occurred_at}. A configured table that is
+ * none of these makes start-up fail with the property named. Each run deletes in one transaction
+ * and audits what it deleted per table ({@code retention_purge}), also when nothing was old
+ * enough. Thread-safe (runs are serialised). Logs table names and counts only.
+ */
+public final class RetentionPurge {
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionPurge.class);
+    private static final Map<String, String> OTHER_TABLES = Map.of(
+            "consent_event", "captured_at", "export_log", "exported_at", "audit_event", "occurred_at");
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final AuditTrail audit;
+    private final Map<String, Duration> maxAges;
+    private final RecordTables tables;
+    private final Clock clock;
+
+    RetentionPurge(DataSource dataSource, AuditTrail audit, Map<String, Duration> maxAges, Clock clock) {
+        this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.maxAges = Map.copyOf(maxAges);
+        this.tables = new RecordTables(dataSource);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        maxAges.forEach((table, age) -> {
+            if (age.isNegative() || age.isZero()) {
+                throw new IllegalArgumentException("caravan.retention.tables." + table + ": must be positive");
+            }
+        });
+    }
+
+    /** Checks every configured table against the catalogue (start-up). */
+    void validate() {
+        Set<String> recordTables = tables.all().keySet();
+        for (String table : maxAges.keySet()) {
+            if (!recordTables.contains(table) && !OTHER_TABLES.containsKey(table)) {
+                throw new IllegalStateException("caravan.retention.tables." + table
+                        + ": not a record table nor one of " + OTHER_TABLES.keySet());
+            }
+        }
+    }
+
+    /** The scheduled run (Quartz route {@code privacy-retention}). */
+    public Map<String, Long> runScheduled() {
+        return run(Actors.system("retention"));
+    }
+
+    /** Deletes what is too old now; answers the rows deleted per configured table. */
+    public synchronized Map<String, Long> run(String actor) {
+        Instant now = clock.instant();
+        Set<String> recordTables = tables.all().keySet();
+        return transactions.execute(status -> {
+            Map<String, Long> deleted = new LinkedHashMap<>();
+            Map<String, Object> cutoffs = new LinkedHashMap<>();
+            for (Map.Entry<String, Duration> entry : new java.util.TreeMap<>(maxAges).entrySet()) {
+                String table = entry.getKey();
+                String column = recordTables.contains(table) ? "ingested_at" : OTHER_TABLES.get(table);
+                if (column == null) {
+                    continue;
+                }
+                Instant cutoff = now.minus(entry.getValue());
+                int rows = jdbc.update("DELETE FROM caravan." + RecordTables.quote(table) + " WHERE "
+                        + RecordTables.quote(column) + " < ?", Timestamp.from(cutoff));
+                deleted.put(table, (long) rows);
+                cutoffs.put(table, Map.of("column", column, "before", cutoff.toString(), "maxAge", entry.getValue().toString()));
+            }
+            audit.record(actor, "retention_purge", null, Map.of("rowsDeleted", deleted, "cutoffs", cutoffs));
+            LOG.info("Retention purge by {}: {}", actor, deleted);
+            return deleted;
+        });
+    }
+}

@@ -1,0 +1,176 @@
+package io.caravan.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caravan.platform.GeneratedUsers;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.Environment;
+
+/**
+ * The whole pipeline at DEBUG on inputs seeded with known identifiers (the sample dealer exports
+ * and the preference-centre consent feeds, seeded as on first start), plus the privacy API
+ * (consents by e-mail and phone, an erasure, a re-delivery of an erased subject). Then the
+ * captured log and a dump of every table of schema {@code caravan} are searched for each raw
+ * e-mail, phone (as written, digits only, E.164, with the trunk zero), name and VIN, and for the
+ * unkeyed SHA-256 hex of each of those forms: zero hits.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class PrivacyLeakIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path NORD = Path.of("samples/dealer-nord/verkaeufe_2026-10.csv");
+    private static final Path SUED = Path.of("samples/dealer-sued/deliveries_2026-10.csv");
+    private static final Path PREFERENCES_CSV = Path.of("samples/preference-centre/consents_2026-11-04.csv");
+    private static final Path PREFERENCES_JSON = Path.of("samples/preference-centre/consents_2026-11-05.json");
+
+    @TempDir
+    Path data;
+
+    @Test
+    void noRawIdentifierNorItsUnkeyedHashReachesTheLogOrAnyTable(CapturedOutput output) throws Exception {
+        try (CaravanApp app = CaravanApp.start(data, "caravan.samples.seed=true",
+                "logging.level.io.caravan=DEBUG", "logging.level.org.apache.camel=DEBUG",
+                "logging.level.org.springframework.web=DEBUG", "logging.level.org.springframework.security=DEBUG",
+                "logging.level.org.springframework.jdbc=DEBUG")) {
+            app.awaitBatches("dealer-nord-sales", 1, WAIT);
+            app.awaitBatches("dealer-sued-deliveries", 1, WAIT);
+            app.awaitBatches("preference-centre-consents", 2, WAIT);
+
+            String base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+            GeneratedUsers.User operator = app.bean(GeneratedUsers.class).users().get(0);
+            String auth = "Basic " + Base64.getEncoder().encodeToString(
+                    (operator.name() + ":" + operator.password()).getBytes(StandardCharsets.UTF_8));
+            HttpClient http = HttpClient.newHttpClient();
+            assertThat(post(http, base + "/api/consents", auth, Map.of("email", "Sophie.Vogt1@example.com",
+                    "purpose", "analytics", "status", "withdrawn", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(201);
+            assertThat(post(http, base + "/api/consents", auth, Map.of("phone", "040 66969102",
+                    "purpose", "marketing_activation", "status", "granted", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(201);
+            assertThat(post(http, base + "/api/consents", auth, Map.of("email", "emilia.lange2@example",
+                    "purpose", "analytics", "status", "granted", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(400);
+            assertThat(post(http, base + "/api/erasures", auth, Map.of("email", "emilia.lange2@example.com"))).isEqualTo(200);
+            Path inbox = data.resolve("sftp/dealer-nord/inbox");
+            deliver(NORD, inbox);
+            Map<String, Object> again = app.awaitBatches("dealer-nord-sales", 2, WAIT).get(1);
+            assertThat(again.get("rows_suppressed")).isEqualTo(1L);
+
+            StringBuilder dump = new StringBuilder();
+            List<String> tables = app.jdbc().queryForList(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'caravan'", String.class);
+            assertThat(tables).contains("sale", "consent_event", "suppression", "audit_event", "batch", "rejection");
+            for (String table : tables) {
+                app.jdbc().queryForList("SELECT t::text FROM caravan.\"" + table + "\" t", String.class)
+                        .forEach(r -> dump.append(r).append('\n'));
+            }
+            assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.consent_event", Long.class)).isGreaterThan(10L);
+
+            Set<String> identifiers = new LinkedHashSet<>(SampleIdentifiers.of(
+                    List.of(NORD, Charset.forName("ISO-8859-1")), List.of(SUED, StandardCharsets.UTF_8)));
+            identifiers.addAll(preferenceCentreIdentifiers());
+            assertThat(identifiers).hasSizeGreaterThan(320).contains("lena.koch@example.com", "+4915123456783");
+            List<String> hashes = new ArrayList<>();
+            for (String identifier : identifiers) {
+                hashes.add(sha256(identifier));
+                hashes.add(sha256(identifier.toLowerCase(Locale.ROOT)));
+            }
+            String tablesText = dump.toString();
+            String log = output.getAll();
+            assertThat(log).contains("DEBUG");
+            assertThat(identifiers).allSatisfy(id -> {
+                assertThat(SampleIdentifiers.occursIn(id, tablesText)).as("a raw identifier in a table").isFalse();
+                assertThat(SampleIdentifiers.occursIn(id, log)).as("a raw identifier in the log").isFalse();
+            });
+            String tablesLower = tablesText.toLowerCase(Locale.ROOT);
+            String logLower = log.toLowerCase(Locale.ROOT);
+            assertThat(hashes).allSatisfy(hash -> {
+                assertThat(tablesLower).as("an unkeyed SHA-256 of an identifier in a table").doesNotContain(hash);
+                assertThat(logLower).as("an unkeyed SHA-256 of an identifier in the log").doesNotContain(hash);
+            });
+        }
+    }
+
+    /** E-mails and phones of the preference-centre samples, as written, lower-cased, digits only and E.164. */
+    private static Set<String> preferenceCentreIdentifiers() throws IOException {
+        Set<String> values = new LinkedHashSet<>();
+        try (StringReader reader = new StringReader(Files.readString(PREFERENCES_CSV))) {
+            for (CSVRecord record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+                addEmail(values, record.get("email"));
+                addPhone(values, record.get("phone"));
+            }
+        }
+        for (JsonNode consent : JSON.readTree(PREFERENCES_JSON.toFile()).get("consents")) {
+            addEmail(values, consent.path("email").asText(""));
+            addPhone(values, consent.path("mobile").asText(""));
+        }
+        return values;
+    }
+
+    private static void addEmail(Set<String> values, String email) {
+        if (email.contains("@")) {
+            values.add(email.strip());
+            values.add(email.strip().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static void addPhone(Set<String> values, String phone) {
+        String digits = phone.replaceAll("[^0-9]", "");
+        if (digits.length() < 6) {
+            return;
+        }
+        values.add(phone.strip());
+        values.add(digits);
+        if (digits.startsWith("0")) {
+            values.add("+49" + digits.substring(1));
+        } else if (digits.startsWith("49")) {
+            values.add("+" + digits);
+            values.add("0" + digits.substring(2));
+        }
+    }
+
+    private static String sha256(String value) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static int post(HttpClient http, String url, String auth, Map<String, String> body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private static void deliver(Path sample, Path inbox) throws IOException {
+        Files.createDirectories(inbox);
+        Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
+        Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
+    }
+}

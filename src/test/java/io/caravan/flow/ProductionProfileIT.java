@@ -1,0 +1,112 @@
+package io.caravan.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.CaravanApplication;
+import io.caravan.pseudonymise.KeyRing;
+import io.caravan.pseudonymise.MissingKeyException;
+import io.caravan.testing.TestDatabase;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The real application started as production starts it ({@code --spring.profiles.active=prod}):
+ * without configured keys it refuses to start, naming the missing key; with them it starts and
+ * generates nothing. Key material appears in no output.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ProductionProfileIT {
+    @TempDir
+    Path data;
+
+    private List<String> prodArgs(String database, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.profiles.active=prod",
+                "--spring.datasource.url=" + TestDatabase.jdbcUrl(database),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=unused",
+                "--caravan.security.users[0].name=operator",
+                "--caravan.security.users[0].password={noop}operator-password-1",
+                "--caravan.security.users[0].roles[0]=operator",
+                "--caravan.security.users[1].name=viewer",
+                "--caravan.security.users[1].password={noop}viewer-password-1",
+                "--caravan.security.users[1].roles[0]=viewer",
+                "--caravan.data-dir=" + data,
+                "--caravan.samples.seed=false",
+                "--caravan.sftp.gateway.port=0",
+                "--caravan.sftp.gateway.demo-keys=false",
+                "--server.port=0"));
+        for (String e : extra) {
+            args.add("--" + e);
+        }
+        return args;
+    }
+
+    @Test
+    void refusesToStartWithoutAPartnerDomainsKeyNamingIt() {
+        TestDatabase.fresh("prod_profile_partner");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_partner",
+                "caravan.keys.domains.warehouse.active=warehouse-prod-1",
+                "caravan.keys.material.warehouse-prod-1=" + Base64.getEncoder().encodeToString(key)).toArray(String[]::new)).close())
+                .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
+                        .hasMessageContaining("key domain 'dealer-nord'")
+                        .hasMessageNotContaining(Base64.getEncoder().encodeToString(key)));
+    }
+
+    @Test
+    void refusesToStartWithoutConfiguredKeysNamingTheMissingOne(CapturedOutput output) {
+        TestDatabase.fresh("prod_profile_nokeys");
+        assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class)
+                .run(prodArgs("prod_profile_nokeys").toArray(String[]::new)).close())
+                .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
+                        .hasMessageContaining("caravan.keys.domains.warehouse.active"));
+        assertThat(data.resolve("keys")).doesNotExist();
+    }
+
+    @Test
+    void startsWithConfiguredKeysAndShowsNoMaterial(CapturedOutput output) {
+        TestDatabase.fresh("prod_profile_keys");
+        // every key domain a policy of config/policies.yaml names: the warehouse and one per partner export
+        List<String> materials = new ArrayList<>();
+        List<String> keyArgs = new ArrayList<>(List.of("logging.level.io.caravan=DEBUG"));
+        for (String domain : List.of("warehouse", "dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            String material = Base64.getEncoder().encodeToString(key);
+            materials.add(material);
+            keyArgs.add("caravan.keys.domains." + domain + ".active=" + domain + "-prod-1");
+            keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + material);
+        }
+        String material = materials.get(0);
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs(
+                "prod_profile_keys", keyArgs.toArray(String[]::new)).toArray(String[]::new))) {
+            KeyRing keys = app.getBean(KeyRing.class);
+            assertThat(keys.tokeniser(KeyRing.WAREHOUSE).keyId()).isEqualTo("warehouse-prod-1");
+            assertThat(keys.toString()).doesNotContain(material);
+        }
+        assertThat(data.resolve("keys")).doesNotExist();
+        assertThat(materials).allSatisfy(m -> assertThat(output.getAll()).doesNotContain(m));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}
