@@ -28,7 +28,8 @@ import org.quartz.CronExpression;
  * {@code policies.yaml} and its key domain is the agreement's partner (so a partner's tokens are
  * made with its own key); the dataset is a table or view of schema {@code caravan} and every
  * listed column is one of its columns <em>and</em> one the policy releases
- * ({@link Policy#outputColumns()}); the schedule is a valid Quartz cron expression; the date is a
+ * ({@link Policy#outputColumns()}); a dataset exporting any {@code *_token} column has a
+ * {@code subject_token} (consent is checked on it); the schedule is a valid Quartz cron expression; the date is a
  * date. Every error names the file and the JSON path, all at once
  * ({@code config/agreements.yaml: $.agreements[0].dataset.columns[2]: column 'email' is not released by policy 'partner-x'}),
  * and never repeats a value beyond names. Transport strings may use {@code ${...}} placeholders
@@ -98,6 +99,11 @@ public final class AgreementRegistry {
                     errors.add(path + ".dataset.columns[" + c + "]: column '" + column + "' is not released by policy '"
                             + policyId + "'");
                 }
+            }
+            if (!available.isEmpty() && !available.contains("subject_token")
+                    && columns.stream().anyMatch(c -> c.endsWith("_token"))) {
+                errors.add(path + ".dataset.table: caravan." + table + " has token columns but no subject_token, "
+                        + "so consent cannot be checked at export time");
             }
             LocalDate validUntil = null;
             try {

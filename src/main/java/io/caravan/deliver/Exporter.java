@@ -55,8 +55,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * columns in its order (CSV, formula-neutralised, or JSON) and then
  * {@code <file>.manifest.json} (row count, SHA-256 of the file, policy, key id, agreement, export
  * id, created at). A partner never sees a file under its final name before it is complete: it is
- * written under a temporary dot-name ({@code .<file>.part}) and renamed, and a run that fails
- * removes its temporary file.
+ * written under a temporary dot-name ({@code .<file>.part}) and renamed (on the partner's SFTP
+ * server by the {@code sftp} producer's {@code tempFileName}); a run that fails removes its local
+ * temporary files, and an upload cut off mid-file leaves at most the remote dot-name.
  *
  * <p><b>Consent at export time.</b> The rows are read in one {@code REPEATABLE READ} transaction,
  * streamed with a cursor (constant memory), each with {@link TokenConsent} evaluated for the

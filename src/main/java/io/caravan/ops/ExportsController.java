@@ -3,6 +3,7 @@ package io.caravan.ops;
 import io.caravan.deliver.Exporter;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,10 +20,19 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class ExportsController {
-    private final Exporter exporter;
+    private final ObjectProvider<Exporter> exporters;
 
-    ExportsController(Exporter exporter) {
-        this.exporter = exporter;
+    /** The exporter is looked up per call, so the ops API also runs in contexts without exports. */
+    ExportsController(ObjectProvider<Exporter> exporters) {
+        this.exporters = exporters;
+    }
+
+    private Exporter exporter() {
+        Exporter exporter = exporters.getIfAvailable();
+        if (exporter == null) {
+            throw ApiException.notFound("exports are not configured in this application");
+        }
+        return exporter;
     }
 
     @GetMapping("/api/exports")
@@ -33,11 +43,12 @@ class ExportsController {
         if (limit < 1 || limit > 1000) {
             throw ApiException.badRequest("limit must be between 1 and 1000", "limit");
         }
-        return exporter.recent(partner, agreement, status, limit);
+        return exporter().recent(partner, agreement, status, limit);
     }
 
     @PostMapping("/api/agreements/{id}/run")
     ResponseEntity<Map<String, String>> run(@PathVariable("id") String id) {
+        Exporter exporter = exporter();
         boolean known = exporter.agreements().find(id).isPresent();
         String exportId = exporter.start(id);
         if (!known) {

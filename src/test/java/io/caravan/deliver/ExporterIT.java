@@ -19,7 +19,20 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.KeyStore;
+import java.security.PublicKey;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -228,6 +241,59 @@ class ExporterIT {
             assertThat(JSON.readTree(inbox.resolve(result.fileName() + ".manifest.json").toFile()).path("sha256").asText())
                     .isEqualTo(sha256(inbox.resolve(result.fileName())));
             assertThat(listNames(dir.resolve("staging"))).isEmpty();
+        }
+    }
+
+    @Test
+    void anSftpUploadCutOffMidFileLeavesNothingUnderTheFinalNameAndNoLog() throws Exception {
+        Path keys = dir.resolve("flaky");
+        PartnerSandbox.start(keys, 0, List.of(PARTNER)).close(); // only for its key files
+        jdbc.update("INSERT INTO caravan.sale (record_key, connector_id, data_class, batch_id, ingested_at, sale_id, make, "
+                + "subject_token) SELECT 'rk-big-' || g, 'test', 'first_party', 'b-test', now(), 'BIG-' || g, "
+                + "'Volkswagen Golf Variant', ? FROM generate_series(1, 20000) g", ALICE);
+        KeyPair host = new FileKeyPairProvider(keys.resolve("ssh_host_ed25519_key")).loadKeys(null).iterator().next();
+        PublicKey client = AuthorizedKeyEntry.readAuthorizedKeys(keys.resolve("caravan_ed25519.pub")).get(0)
+                .resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
+        Path root = keys.resolve("root").toAbsolutePath();
+        SshServer flaky = SshServer.setUpDefaultServer();
+        flaky.setHost("127.0.0.1");
+        flaky.setPort(0);
+        flaky.setKeyPairProvider(KeyPairProvider.wrap(host));
+        flaky.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(client, key));
+        flaky.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        SftpSubsystemFactory subsystem = new SftpSubsystemFactory.Builder().build();
+        subsystem.addSftpEventListener(new SftpEventListener() {
+            @Override
+            public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                                byte[] data, int dataOffset, int dataLen) throws IOException {
+                if (offset > 100_000) {
+                    session.close(true); // the connection drops in the middle of the file
+                    throw new IOException("connection dropped");
+                }
+            }
+        });
+        flaky.setSubsystemFactories(List.of(subsystem));
+        flaky.start();
+        try {
+            Path pins = keys.resolve("known_hosts_flaky");
+            Files.writeString(pins, PartnerSandbox.knownHostsLine("127.0.0.1", flaky.getPort(), host.getPublic()));
+            String transport = "{ type: sftp, host: 127.0.0.1, port: " + flaky.getPort() + ", username: caravan, "
+                    + "privateKeyFile: '" + keys.resolve("caravan_ed25519").toAbsolutePath() + "', knownHostsFile: '" + pins
+                    + "', directory: " + PARTNER + "/inbox }";
+
+            Exporter.Result result = exporter(agreement("csv", transport)).run("sales-share");
+
+            assertThat(result.status()).isEqualTo("failed");
+            assertThat(result.reason()).startsWith("sftp upload of " + result.fileName() + " to 127.0.0.1:" + flaky.getPort());
+            Path inbox = root.resolve(PARTNER).resolve("inbox");
+            // the upload had begun (a partial temporary file is left), but only under its temporary name
+            assertThat(listNames(inbox)).containsExactly("." + result.fileName() + ".part");
+            assertThat(inbox.resolve(result.fileName())).doesNotExist();
+            assertThat(inbox.resolve(result.fileName() + ".manifest.json")).doesNotExist();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM caravan.export_log WHERE export_id = ?", Long.class,
+                    result.exportId())).isZero();
+        } finally {
+            flaky.stop(true);
         }
     }
 

@@ -14,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +44,7 @@ class PartnerExchangeFlowIT {
     Path local;
 
     @Test
-    void partnerDownloadsAnAckWithTheLedgerRowAndRejectionsButNoValuesAndAFailedBatchGetsItsReason() throws Exception {
+    void partnerDownloadsAcksWithoutValuesAFailedBatchGetsItsReasonAndAnOperatorRunsTheDemoAgreement() throws Exception {
         try (CaravanApp app = CaravanApp.start(data)) {
             Files.copy(NORD_SAMPLE, local.resolve(NORD_SAMPLE.getFileName()));
             sftp(app, "dealer-nord", "put " + NORD_SAMPLE.getFileName() + " inbox/" + NORD_SAMPLE.getFileName());
@@ -84,6 +87,44 @@ class PartnerExchangeFlowIT {
             assertThat(json.path("status").asText()).isEqualTo("failed");
             assertThat(json.path("reason").asText()).isEqualTo(failed.get("error"))
                     .contains("broken.csv").contains("duplicate column name");
+
+            assertThat(app.bean(org.apache.camel.CamelContext.class).getLifecycleStrategies())
+                    .hasAtLeastOneElementOfType(io.caravan.exchange.SftpHostKeyPinning.class);
+            Map<String, String> env = localEnv();
+            String url = env.get("CARAVAN_API_URL");
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> asViewer = http.send(post(url + "/api/agreements/fahrbank-financed-sales/run",
+                    env.get("CARAVAN_VIEWER_USER"), env.get("CARAVAN_VIEWER_PASSWORD")), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> unknown = http.send(post(url + "/api/agreements/no-such/run",
+                    env.get("CARAVAN_OPERATOR_USER"), env.get("CARAVAN_OPERATOR_PASSWORD")), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> started = http.send(post(url + "/api/agreements/fahrbank-financed-sales/run",
+                    env.get("CARAVAN_OPERATOR_USER"), env.get("CARAVAN_OPERATOR_PASSWORD")), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(asViewer.statusCode()).isEqualTo(403);
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(unknown.body()).path("error").asText()).contains("refused");
+            assertThat(started.statusCode()).isEqualTo(202);
+            String exportId = JSON.readTree(started.body()).path("exportId").asText();
+            await().atMost(WAIT).until(() -> !"running".equals(app.jdbc().queryForObject(
+                    "SELECT status FROM caravan.export WHERE export_id = ?", String.class, exportId)));
+            Map<String, Object> export = app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", exportId);
+            assertThat(export).containsEntry("status", "completed").containsEntry("partner_id", "fahrbank-leasing");
+            // partner_sharing is opt-in and nobody in the samples granted it: every sale is held back
+            assertThat(export.get("rows_exported")).isEqualTo(0L);
+            assertThat((Long) export.get("rows_consent_filtered")).isPositive();
+            Path outbox = data.resolve("sftp/fahrbank-leasing/outbox");
+            assertThat(outbox.resolve((String) export.get("file_name"))).hasContent(
+                    "sale_id,sale_date,make,model,model_year,fuel_type,condition,price_amount,currency,financed,postcode_area,subject_token\r\n");
+            assertThat(outbox.resolve(export.get("file_name") + ".manifest.json")).exists();
+
+            HttpResponse<String> list = http.send(HttpRequest.newBuilder(java.net.URI.create(url + "/api/exports?partner=fahrbank-leasing"))
+                    .header("Authorization", basic(env.get("CARAVAN_VIEWER_USER"), env.get("CARAVAN_VIEWER_PASSWORD"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).isEqualTo(200);
+            List<String> statuses = new ArrayList<>();
+            JSON.readTree(list.body()).forEach(e -> statuses.add(e.path("exportId").asText() + ":" + e.path("status").asText()));
+            assertThat(statuses).contains(exportId + ":completed");
         }
     }
 
@@ -125,6 +166,26 @@ class PartnerExchangeFlowIT {
             assertThat(after.get(2).get("status")).isEqualTo("completed");
             assertThat(after.get(2).get("rows_duplicate")).isEqualTo(30L - 4L);
         }
+    }
+
+    private Map<String, String> localEnv() throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(data.resolve("local.env"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && line.endsWith("'")) {
+                env.put(line.substring(0, eq), line.substring(eq + 2, line.length() - 1).replace("'\\''", "'"));
+            }
+        }
+        return env;
+    }
+
+    private static HttpRequest post(String url, String user, String password) {
+        return HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", basic(user, password))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** What the partner does on its own server: write under a temporary name, then rename. */

@@ -1,0 +1,95 @@
+package io.caravan.deliver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.caravan.consent.PurposeRegistry;
+import io.caravan.pseudonymise.ConfigFileException;
+import io.caravan.pseudonymise.PolicyRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AgreementRegistryTest {
+    private static final PolicyRegistry POLICIES = PolicyRegistry.load(Path.of("config/policies.yaml"));
+    private static final PurposeRegistry PURPOSES = PurposeRegistry.load(Path.of("config/purposes.yaml"));
+    private static final Map<String, List<String>> WAREHOUSE = Map.of(
+            "sale", List.of("record_key", "sale_id", "sale_date", "make", "email_token", "subject_token", "postcode_area"),
+            "sale_view", List.of("sale_id", "email_token"));
+    private static final String VALID = """
+            agreements:
+              - id: sales-share
+                partner: fahrbank-leasing
+                dataset: { table: sale, columns: [sale_id, sale_date, make, subject_token] }
+                purpose: partner_sharing
+                policy: partner-fahrbank-leasing
+                validUntil: 2027-12-31
+                schedule: "0 0 4 1 * ?"
+                format: csv
+                transport: { type: outbox }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRepositorysAgreementsFileIsValid() {
+        AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
+                table -> table.equals("sale") ? List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
+                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token") : List.of(),
+                s -> s);
+        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales");
+    }
+
+    @Test
+    void aValidAgreementIsReadWithItsColumnsInOrder() throws IOException {
+        Agreement agreement = load(VALID).find("sales-share").orElseThrow();
+
+        assertThat(agreement.columns()).containsExactly("sale_id", "sale_date", "make", "subject_token");
+        assertThat(agreement.validUntil()).isEqualTo(LocalDate.of(2027, 12, 31));
+        assertThat(agreement.validOn(LocalDate.of(2027, 12, 31))).isTrue();
+        assertThat(agreement.validOn(LocalDate.of(2028, 1, 1))).isFalse();
+        assertThat(agreement.transport()).isInstanceOf(Agreement.Outbox.class);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "columns: [sale_id, sale_date, make, subject_token]|columns: [sale_id, vin_token]|$.agreements[0].dataset.columns[1]: no column 'vin_token' in caravan.sale",
+            "columns: [sale_id, sale_date, make, subject_token]|columns: [sale_id, record_key]|$.agreements[0].dataset.columns[1]: column 'record_key' is not released by policy 'partner-fahrbank-leasing'",
+            "table: sale,|table: nothing,|$.agreements[0].dataset.table: no table or view caravan.nothing in the warehouse",
+            "table: sale, columns: [sale_id, sale_date, make, subject_token]|table: sale_view, columns: [sale_id, email_token]|$.agreements[0].dataset.table: caravan.sale_view has token columns but no subject_token",
+            "policy: partner-fahrbank-leasing|policy: warehouse|$.agreements[0].policy: policy 'warehouse' has key domain 'warehouse', not the partner 'fahrbank-leasing'",
+            "policy: partner-fahrbank-leasing|policy: partner-nobody|$.agreements[0].policy: unknown policy 'partner-nobody'",
+            "purpose: partner_sharing|purpose: gossip|$.agreements[0].purpose: unknown purpose 'gossip'",
+            "0 0 4 1 * ?|every monday|$.agreements[0].schedule: not a valid Quartz cron expression",
+            "validUntil: 2027-12-31|validUntil: 2027-02-30|$.agreements[0].validUntil: not a date",
+            "{ type: outbox }|{ type: sftp, host: sftp.partner.test, username: caravan, privateKeyFile: k }|$.agreements[0].transport: required property 'knownHostsFile' not found",
+            "{ type: outbox }|{ type: https, url: 'http://partner.test/in' }|$.agreements[0].transport.url: does not match"})
+    void mistakesAreNamedWithFileAndPath(String original, String replacement, String expected) throws IOException {
+        String yaml = VALID.replace(original, replacement);
+        assertThat(yaml).isNotEqualTo(VALID);
+
+        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigFileException.class)
+                .hasMessageContaining(dir.resolve("agreements.yaml") + ": " + expected);
+    }
+
+    @Test
+    void duplicateIdsAreRefused() throws IOException {
+        String twice = VALID + VALID.substring(VALID.indexOf("  - id"));
+
+        assertThatThrownBy(() -> load(twice)).hasMessageContaining("$.agreements[1].id: duplicate agreement id 'sales-share'");
+    }
+
+    private AgreementRegistry load(String yaml) throws IOException {
+        Path file = dir.resolve("agreements.yaml");
+        Files.writeString(file, yaml);
+        return AgreementRegistry.load(file, POLICIES, PURPOSES, t -> WAREHOUSE.getOrDefault(t, List.of()), s -> s);
+    }
+}
