@@ -13,9 +13,10 @@ package io.caravan.consent;
  * fails only on {@code withdrawn}. Because this is evaluated when the query runs, a withdrawal
  * recorded after a record entered the warehouse stops the next export of that record.
  *
- * <p>Written here because the privacy branch had no token-keyed check yet; it reads the same
- * tables as {@link JdbcConsentCheck}. Only the active warehouse key's tokens are compared (the
- * re-key job moves warehouse rows and consent history to the new key together). Stateless.
+ * <p>This is the SQL form of the rule that {@link ConsentCheck#permittedTokens} applies in Java to
+ * a set of tokens a caller holds; both read the same tables as {@link JdbcConsentCheck}, and
+ * {@code ConsentCheckIT} and {@code ExporterIT} hold them to the same outcomes. Tokens are compared
+ * as stored: warehouse rows and consent events made under the same warehouse key match. Stateless.
  */
 public final class TokenConsent {
     private TokenConsent() {
