@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
-import io.caravan.harmonise.FailureReasons;
+import io.caravan.pipeline.FailureReasons;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;

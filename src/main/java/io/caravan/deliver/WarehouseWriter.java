@@ -1,6 +1,6 @@
 package io.caravan.deliver;
 
-import io.caravan.ingest.InputRejectedException;
+import io.caravan.pipeline.FailureReasons;
 import io.caravan.ledger.BatchCounts;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.JdbcLedger;
@@ -124,8 +124,9 @@ public final class WarehouseWriter implements AutoCloseable {
             DeliveryException failure = DeliveryException.of(context.batchId(), table, e);
             closeAfterFailure(batch, failure);
             try {
-                // a source its reader refused is reported in the reader's words (file, row, rule)
-                ledger.fail(context, e instanceof InputRejectedException refused ? refused.getMessage() : failure.getMessage());
+                // a failure upstream (a refused source, a partner API that is down) is reported in its own
+                // words, by the rule every step uses; the writer's own database failures as described here
+                ledger.fail(context, e instanceof SQLException ? failure.getMessage() : FailureReasons.of(e));
             } catch (RuntimeException ledgerFailure) {
                 failure.addSuppressed(DeliveryException.safeCause(ledgerFailure,
                         "marking the batch failed in the ledger also failed: "

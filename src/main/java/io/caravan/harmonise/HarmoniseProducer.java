@@ -1,5 +1,6 @@
 package io.caravan.harmonise;
 
+import io.caravan.pipeline.FailureReasons;
 import io.caravan.ingest.PageSource;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.RecordBatch;

@@ -1,5 +1,6 @@
 package io.caravan.harmonise;
 
+import io.caravan.pipeline.FailureReasons;
 import io.caravan.ingest.InputRejectedException;
 import io.caravan.ingest.RecordReader;
 import io.caravan.ingest.RecordReaderFactory;

@@ -1,5 +1,6 @@
 package io.caravan.harmonise;
 
+import io.caravan.pipeline.FailureReasons;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -49,8 +49,14 @@ final class FetchPipeline implements AutoCloseable {
                     waits.add(d);
                     Thread.sleep(d.toMillis());
                 }, clock));
-        spring.scan("io.caravan.harmonise", "io.caravan.ingest", "io.caravan.ledger", "io.caravan.deliver",
+        spring.scan("io.caravan.harmonise", "io.caravan.ingest", "io.caravan.ledger",
                 "io.caravan.schedule", "io.caravan.taxonomy");
+        // the warehouse step of io.caravan.deliver, without the partner exports beside it
+        org.springframework.context.annotation.ClassPathBeanDefinitionScanner deliver =
+                new org.springframework.context.annotation.ClassPathBeanDefinitionScanner(spring);
+        deliver.addExcludeFilter(new org.springframework.core.type.filter.RegexPatternTypeFilter(
+                java.util.regex.Pattern.compile("io\\.caravan\\.deliver\\.Export.*")));
+        deliver.scan("io.caravan.deliver");
         spring.register(FetchComponent.class);
         spring.refresh();
         for (String name : List.of("fetch", "harmonise", "taxonomy", "warehouse")) {

@@ -82,7 +82,7 @@ class FilePartnerFlowsIT {
                 "5:model_year:not a number");
         assertThat(warnings(first)).containsExactly("vin:VIN must have 17 characters");
 
-        assertThat(app.jdbc().queryForList("SELECT lead_id FROM caravan.lead ORDER BY lead_id", String.class)).containsExactly(
+        assertThat(app.jdbc().queryForList("SELECT lead_id FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf' ORDER BY lead_id", String.class)).containsExactly(
                 "AB-2026-110001/1", "AB-2026-110002/1", "AB-2026-110002/2", "AB-2026-110005/1", "AB-2026-110006/1",
                 "AB-2026-110101/1", "AB-2026-110102/1", "AB-2026-110105/1");
         Map<String, Object> lead = app.jdbc().queryForMap("SELECT * FROM caravan.lead WHERE lead_id = 'AB-2026-110001/1'");
@@ -117,7 +117,7 @@ class FilePartnerFlowsIT {
                 "7:insurance_id:required value missing",
                 "8:event_date:not a date in the descriptor's date pattern");
         assertThat(warnings(batch)).containsExactly("email:e-mail must have exactly one @ after a local part");
-        assertThat(app.jdbc().queryForList("SELECT insurance_id || ':' || event FROM caravan.insurance ORDER BY insurance_id", String.class))
+        assertThat(app.jdbc().queryForList("SELECT insurance_id || ':' || event FROM caravan.insurance WHERE partner_id = 'allsecura' ORDER BY insurance_id", String.class))
                 .containsExactly("AS-2026-100001:quote", "AS-2026-100002:policy", "AS-2026-100003:renewal", "AS-2026-100004:quote",
                         "AS-2026-100009:policy", "AS-2026-100010:renewal", "AS-2026-100011:quote");
         Map<String, Object> policy = app.jdbc().queryForMap("SELECT * FROM caravan.insurance WHERE insurance_id = 'AS-2026-100002'");
@@ -214,7 +214,7 @@ class FilePartnerFlowsIT {
         Map<String, Object> refused = bySource(app.awaitBatches("autoboerse-leads-adf", 3, WAIT), "leads_2026-11-04.xml");
         assertThat(refused.get("status")).isEqualTo("failed");
         assertThat(refused.get("error")).isEqualTo("leads_2026-11-04.xml: DOCTYPE declarations are refused (line 2)");
-        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead", Long.class)).isEqualTo(8L);
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class)).isEqualTo(8L);
         Path failed = data.resolve("sftp/autoboerse/inbox/.failed");
         awaitFile(failed);
         try (Stream<Path> files = Files.list(failed)) {

@@ -47,7 +47,20 @@ class ProductionProfileIT {
                 "--caravan.samples.seed=false",
                 "--caravan.sftp.gateway.port=0",
                 "--caravan.sftp.gateway.demo-keys=false",
-                "--server.port=0"));
+                "--server.port=0",
+                // the partner APIs of the repository's routes, as a production deployment configures them
+                "--caravan.partners.autoboerse.base-url=https://api.autoboerse.example/leads-api",
+                "--caravan.partners.autoboerse.token-url=https://api.autoboerse.example/oauth/token",
+                "--caravan.partners.autoboerse.client-id=caravan",
+                "--caravan.partners.autoboerse.client-secret=not-a-real-secret",
+                "--caravan.partners.versicherung-direkt.base-url=https://api.versicherung-direkt.example",
+                "--caravan.partners.google-ads.customer-id=1234567890",
+                "--caravan.partners.google-ads.client-id=caravan",
+                "--caravan.partners.google-ads.client-secret=not-a-real-secret",
+                "--caravan.partners.meta-ads.token-url=https://graph.facebook.com/oauth/access_token",
+                "--caravan.partners.meta-ads.account-id=9988776655",
+                "--caravan.partners.meta-ads.client-id=caravan",
+                "--caravan.partners.meta-ads.client-secret=not-a-real-secret"));
         for (String e : extra) {
             args.add("--" + e);
         }

@@ -332,7 +332,13 @@ class ConsoleApiIT {
         for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> path = it.next();
             if (path.getValue().has("get") && !path.getKey().contains("{") && !path.getKey().startsWith("/api/it/")) {
-                assertThat(send(get(path.getKey(), VIEWER)).statusCode()).as(path.getKey()).isEqualTo(200);
+                HttpResponse<String> answer = send(get(path.getKey(), VIEWER));
+                if (answer.statusCode() == 404) {
+                    // this test's context holds the ops API only; a capability it leaves out says so
+                    assertThat(answer.body()).as(path.getKey()).contains("not configured");
+                } else {
+                    assertThat(answer.statusCode()).as(path.getKey()).isEqualTo(200);
+                }
             }
         }
     }

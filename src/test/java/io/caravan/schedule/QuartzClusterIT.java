@@ -84,8 +84,8 @@ class QuartzClusterIT {
         Properties result = new Properties();
         String url = "jdbc:postgresql://localhost:" + TestDatabase.server().getPort() + "/" + database;
         properties.fields().forEachRemaining(e -> result.setProperty(e.getKey().replaceAll("^\\[|]$", ""),
-                e.getValue().asText().replace("${CARAVAN_DB_URL}", url).replace("${CARAVAN_DB_USER}", "postgres")
-                        .replace("${CARAVAN_DB_PASSWORD}", "postgres")));
+                e.getValue().asText().replace("${spring.datasource.url}", url).replace("${spring.datasource.username}", "postgres")
+                        .replace("${spring.datasource.password}", "postgres")));
         return result;
     }
 

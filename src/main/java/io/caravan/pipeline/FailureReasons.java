@@ -1,4 +1,4 @@
-package io.caravan.harmonise;
+package io.caravan.pipeline;
 
 import io.caravan.ingest.InputRejectedException;
 
