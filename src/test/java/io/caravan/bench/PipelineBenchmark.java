@@ -74,13 +74,16 @@ public final class PipelineBenchmark {
             double seconds = Duration.between(((Timestamp) batch.get("started_at")).toInstant(),
                     ((Timestamp) batch.get("finished_at")).toInstant()).toMillis() / 1000.0;
             long delivered = ((Number) batch.get("rows_delivered")).longValue();
+            String ledger = String.format(Locale.ROOT, "%,d delivered, %,d rejected, %,d duplicate, %,d warnings",
+                    delivered, ((Number) batch.get("rows_rejected")).longValue(),
+                    ((Number) batch.get("rows_duplicate")).longValue(), ((Number) batch.get("warnings")).longValue());
 
             double copySeconds = copyBaseline(dataSource, rows);
 
             double pipelineRate = rows / seconds;
             double copyRate = rows / copySeconds;
             System.out.println();
-            System.out.printf(Locale.ROOT, "rows                     %,d (%,d delivered)%n", rows, delivered);
+            System.out.printf(Locale.ROOT, "rows                     %,d (%s)%n", rows, ledger);
             System.out.printf(Locale.ROOT, "pipeline                 %,.1f s  %,.0f rows/s  (batch start to commit; %,.1f s from drop incl. read lock)%n", seconds, pipelineRate, wall);
             System.out.printf(Locale.ROOT, "COPY into table with PK  %,.1f s  %,.0f rows/s%n", copySeconds, copyRate);
             System.out.printf(Locale.ROOT, "pipeline / COPY          %.1f %%%n", 100 * pipelineRate / copyRate);
@@ -123,7 +126,8 @@ public final class PipelineBenchmark {
                 }
                 String first = firstNames[random.nextInt(firstNames.length)];
                 String last = lastNames[random.nextInt(lastNames.length)];
-                line.append("HH-2026-").append(100000 + i).append(";Hamburg;")
+                // sale numbers in the dealer's own format (HH-yyyy-nnnnnn): unique for any row count
+                line.append(String.format(Locale.ROOT, "HH-%04d-%06d", 2026 + i / 1_000_000, i % 1_000_000)).append(";Hamburg;")
                         .append(String.format(Locale.ROOT, "%02d.%02d.2026", 1 + random.nextInt(28), 1 + random.nextInt(12))).append(';')
                         .append(makes[random.nextInt(makes.length)]).append(';').append(models[random.nextInt(models.length)]).append(';')
                         .append(2025 + random.nextInt(2)).append(';').append(fuels[random.nextInt(fuels.length)]).append(';')
