@@ -92,16 +92,16 @@ class FilePartnerFlowsIT {
                 .containsEntry("dealer_id", "HH-01").containsEntry("make", "Volkswagen").containsEntry("model", "ID.4")
                 .containsEntry("model_year", 2026).containsEntry("postcode_area", "20");
         assertThat(lead.get("lead_at").toString()).isEqualTo("2026-11-02 07:14:00.0");
-        assertThat(lead.get("email_token")).isEqualTo(hmac(warehouseKey(), "lena.berger@example.com"));
-        assertThat(lead.get("phone_token")).isEqualTo(hmac(warehouseKey(), "+494066969101"));
+        assertThat(lead.get("email_token")).isEqualTo(IndependentHmac.warehouseToken(data, "lena.berger@example.com"));
+        assertThat(lead.get("phone_token")).isEqualTo(IndependentHmac.warehouseToken(data, "+494066969101"));
         assertThat(lead.get("subject_token")).isEqualTo(lead.get("email_token"));
         assertThat(lead.get("vin_token")).isNull();
         Map<String, Object> testDrive = app.jdbc().queryForMap("SELECT * FROM caravan.lead WHERE lead_id = 'AB-2026-110002/1'");
         assertThat(testDrive).containsEntry("request_type", "test_drive").containsEntry("model", "A3 Sportback");
-        assertThat(testDrive.get("vin_token")).isEqualTo(hmac(warehouseKey(), "WAUZZZGY1PA012345"));
+        assertThat(testDrive.get("vin_token")).isEqualTo(IndependentHmac.warehouseToken(data, "WAUZZZGY1PA012345"));
         Map<String, Object> phoneOnly = app.jdbc().queryForMap("SELECT * FROM caravan.lead WHERE lead_id = 'AB-2026-110006/1'");
         assertThat(phoneOnly).containsEntry("request_type", "finance").containsEntry("email_token", null);
-        assertThat(phoneOnly.get("subject_token")).isEqualTo(hmac(warehouseKey(), "+494066969104"));
+        assertThat(phoneOnly.get("subject_token")).isEqualTo(IndependentHmac.warehouseToken(data, "+494066969104"));
         assertThat(app.jdbc().queryForObject("SELECT subject_token FROM caravan.lead WHERE lead_id = 'AB-2026-110105/1'", String.class))
                 .as("a prospect without customer is still a lead, without subject").isNull();
     }
@@ -125,11 +125,11 @@ class FilePartnerFlowsIT {
                 .containsEntry("event_date", java.sql.Date.valueOf(LocalDate.of(2026, 10, 2)))
                 .containsEntry("renewal_date", java.sql.Date.valueOf(LocalDate.of(2027, 1, 1)))
                 .containsEntry("premium_band", "750-999").containsEntry("make", "BMW").containsEntry("postcode_area", "20");
-        assertThat(policy.get("vin_token")).isEqualTo(hmac(warehouseKey(), "WBA5R11070FH00102"));
-        assertThat(policy.get("email_token")).isEqualTo(hmac(warehouseKey(), "lukas.meier@example.com"));
+        assertThat(policy.get("vin_token")).isEqualTo(IndependentHmac.warehouseToken(data, "WBA5R11070FH00102"));
+        assertThat(policy.get("email_token")).isEqualTo(IndependentHmac.warehouseToken(data, "lukas.meier@example.com"));
         Map<String, Object> nulledEmail = app.jdbc().queryForMap("SELECT * FROM caravan.insurance WHERE insurance_id = 'AS-2026-100010'");
         assertThat(nulledEmail.get("email_token")).isNull();
-        assertThat(nulledEmail.get("subject_token")).isEqualTo(hmac(warehouseKey(), "+494066969210"));
+        assertThat(nulledEmail.get("subject_token")).isEqualTo(IndependentHmac.warehouseToken(data, "+494066969210"));
     }
 
     @Test
@@ -161,14 +161,14 @@ class FilePartnerFlowsIT {
                 .containsEntry("start_date", java.sql.Date.valueOf("2026-10-10")).containsEntry("end_date", java.sql.Date.valueOf("2028-10-09"))
                 .containsEntry("term_months", 24).containsEntry("monthly_amount", new java.math.BigDecimal("1049.00"))
                 .containsEntry("currency", "EUR").containsEntry("make", "Mercedes-Benz").containsEntry("postcode_area", "60");
-        assertThat(lease.get("email_token")).isEqualTo(hmac(warehouseKey(), "leon.wagner@example.test"));
+        assertThat(lease.get("email_token")).isEqualTo(IndependentHmac.warehouseToken(data, "leon.wagner@example.test"));
         Map<String, Object> fixed = app.jdbc().queryForMap("SELECT * FROM caravan.contract WHERE contract_id = 'KW2026000303'");
         assertThat(fixed).containsEntry("connector_id", "kreditwerk-contracts").containsEntry("partner_id", "kreditwerk")
                 .containsEntry("product", "balloon").containsEntry("end_date", java.sql.Date.valueOf("2030-10-05"))
                 .containsEntry("term_months", 48).containsEntry("monthly_amount", new java.math.BigDecimal("199.00"))
                 .containsEntry("model", "Austral").containsEntry("postcode_area", "60");
-        assertThat(fixed.get("vin_token")).isEqualTo(hmac(warehouseKey(), "VF1RHN00070000303"));
-        assertThat(fixed.get("phone_token")).isEqualTo(hmac(warehouseKey(), "+496990009403"));
+        assertThat(fixed.get("vin_token")).isEqualTo(IndependentHmac.warehouseToken(data, "VF1RHN00070000303"));
+        assertThat(fixed.get("phone_token")).isEqualTo(IndependentHmac.warehouseToken(data, "+496990009403"));
     }
 
     @Test
@@ -322,20 +322,8 @@ class FilePartnerFlowsIT {
         return found;
     }
 
-    private String warehouseKeyId() throws IOException {
-        return Files.readString(data.resolve("keys/hmac/warehouse/active")).strip();
-    }
 
-    private byte[] warehouseKey() throws IOException {
-        return java.util.Base64.getDecoder().decode(
-                Files.readString(data.resolve("keys/hmac/warehouse/" + warehouseKeyId() + ".key")).strip());
-    }
 
-    private static String hmac(byte[] key, String value) throws Exception {
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-        return java.util.HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-    }
 
     private static Map<String, Object> bySource(List<Map<String, Object>> batches, String source) {
         return batches.stream().filter(b -> source.equals(b.get("source"))).findFirst()
