@@ -148,14 +148,16 @@ public final class JdbcConsentCheck implements ConsentCheck {
         Set<String> tokens = new LinkedHashSet<>();
         List<String> subjectTokens = new ArrayList<>(warehouseKeys.size());
         for (Tokeniser key : warehouseKeys) {
+            String subjectToken = null;
             if (subject != null) {
-                String token = key.token(subject);
-                subjectTokens.add(token);
-                tokens.add(token);
+                subjectToken = key.token(subject);
+                subjectTokens.add(subjectToken);
+                tokens.add(subjectToken);
             }
             for (String identifier : IDENTIFIERS) {
                 if (fields.get(identifier) instanceof String value) {
-                    tokens.add(key.token(value));
+                    // the subject is one of these identifiers: its token under this key is already known
+                    tokens.add(value.equals(subject) ? subjectToken : key.token(value));
                 }
             }
         }
