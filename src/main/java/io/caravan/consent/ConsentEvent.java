@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
  * @param capturedAt   when the subject gave or withdrew it (not when it reached Caravan)
  * @param source       where it came from (e.g. {@code preference-centre}); may be null
  * @param keyId        the key that made the token; may be null when unknown
+ * @param sealedIdentifier the normalised identifier behind the token, sealed for the re-key job
+ *                     ({@link io.caravan.pseudonymise.IdentitySeal}); null when the event came
+ *                     with a token only
  */
 public record ConsentEvent(String eventId, String subjectToken, String purpose, ConsentStatus status,
-                           LegalBasis basis, Instant capturedAt, String source, String keyId) {
+                           LegalBasis basis, Instant capturedAt, String source, String keyId,
+                           String sealedIdentifier) {
     private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{64}");
 
     public ConsentEvent {
@@ -36,6 +40,17 @@ public record ConsentEvent(String eventId, String subjectToken, String purpose, 
             // never echo the value: it may be a raw identifier passed by mistake
             throw new IllegalArgumentException("subjectToken must be a token (64 lowercase hex characters)");
         }
+    }
+
+    @Override
+    public String toString() {
+        return "ConsentEvent[" + eventId + ", " + purpose + ", " + status.dbName() + ", key " + keyId + "]";
+    }
+
+    /** An event without a sealed identifier. */
+    public ConsentEvent(String eventId, String subjectToken, String purpose, ConsentStatus status, LegalBasis basis,
+                        Instant capturedAt, String source, String keyId) {
+        this(eventId, subjectToken, purpose, status, basis, capturedAt, source, keyId, null);
     }
 
     /** A new event with a random id, under the purpose's own basis. */

@@ -58,7 +58,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li><b>duplicate</b>: all its events were already recorded (same event id: a re-delivery, or
  *       the same row earlier in the file);</li>
  *   <li><b>suppressed</b>: its subject was erased (a token of its e-mail or phone is on the
- *       suppression list, under any readable warehouse key); nothing is recorded;</li>
+ *       suppression list, under any readable key of the {@code suppression} key domain); nothing
+ *       is recorded;</li>
  *   <li><b>rejected</b>: with the field and rule (no usable identifier, unknown purpose, bad
  *       status, bad time, undecodable TC string), never the value.</li>
  * </ul>
@@ -66,7 +67,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * names the subject. A row carrying a TC string yields one event per purpose of
  * {@code config/tcf.yaml} ({@link TcfPurposes}); otherwise its purpose and status columns give
  * one event. Event ids are {@code <feed>:<source event id>} or, where the feed has none, derived
- * from the subject token, purpose, status and time (so a re-delivered file is duplicate). Raw
+ * from the subject's {@code suppression}-domain token, purpose, status and time (so a re-delivered
+ * file is duplicate, also after the warehouse key was rotated and re-keyed). Each event keeps the
+ * subject's identifier sealed for the re-key job ({@link io.caravan.pseudonymise.IdentitySeal}). Raw
  * identifiers live only in memory while the file is read; the store holds tokens. Events,
  * rejections, the completed batch and an audit entry ({@code consent_feed}) commit in one
  * transaction. The file is read whole (up to the feed's {@code maxBytes}); consent feeds are
@@ -272,8 +275,11 @@ final class ConsentFeedSink {
             String subject = subject(feed, batchId, rowNumber, row, warnings);
             Tokeniser active = keys.tokeniser(KeyRing.WAREHOUSE);
             String token = active.token(subject);
-            Set<String> tokens = new LinkedHashSet<>();
-            for (Tokeniser key : keys.readable(KeyRing.WAREHOUSE)) {
+            String sealed = keys.identitySeal().seal(Map.of("subject_token", subject));
+            // independent of the warehouse key, so derived event ids survive a warehouse re-key
+            String stable = keys.tokeniser(KeyRing.SUPPRESSION).token(subject);
+            Set<String> tokens = new LinkedHashSet<>(); // suppression-domain tokens of every identifier
+            for (Tokeniser key : keys.readable(KeyRing.SUPPRESSION)) {
                 for (String identifier : identifiers(feed, row)) {
                     tokens.add(key.token(identifier));
                 }
@@ -291,7 +297,7 @@ final class ConsentFeedSink {
                 Instant at = capturedAt != null ? capturedAt : decision.lastUpdated();
                 for (Map.Entry<String, ConsentStatus> entry : decision.statuses().entrySet()) {
                     Purpose purpose = purposes.require(entry.getKey());
-                    events.add(event(feed, row, token, active.keyId(), purpose, entry.getValue(), at, ":" + purpose.id()));
+                    events.add(event(feed, row, token, active.keyId(), sealed, stable, purpose, entry.getValue(), at, ":" + purpose.id()));
                 }
             }
             if (row.get("purpose") != null || tcString == null) {
@@ -300,7 +306,7 @@ final class ConsentFeedSink {
                 if (capturedAt == null) {
                     throw new RowProblem("capturedAt", "required value missing");
                 }
-                events.add(event(feed, row, token, active.keyId(), purpose, status, capturedAt, tcString == null ? "" : ":row"));
+                events.add(event(feed, row, token, active.keyId(), sealed, stable, purpose, status, capturedAt, tcString == null ? "" : ":row"));
             }
             List<ConsentEvent> fresh = new ArrayList<>();
             for (ConsentEvent event : events) {
@@ -401,7 +407,8 @@ final class ConsentFeedSink {
         }
     }
 
-    private static ConsentEvent event(ConsentFeed feed, Map<String, String> row, String token, String keyId, Purpose purpose,
+    private static ConsentEvent event(ConsentFeed feed, Map<String, String> row, String token, String keyId, String sealed,
+                                      String stable, Purpose purpose,
                                       ConsentStatus status, Instant at, String suffix) throws RowProblem {
         String sourceId = row.get("eventId");
         String eventId;
@@ -411,9 +418,9 @@ final class ConsentFeedSink {
             }
             eventId = feed.id() + ":" + sourceId + suffix;
         } else {
-            eventId = feed.id() + ":" + digest(token + "|" + purpose.id() + "|" + status.dbName() + "|" + at);
+            eventId = feed.id() + ":" + digest(stable + "|" + purpose.id() + "|" + status.dbName() + "|" + at);
         }
-        return new ConsentEvent(eventId, token, purpose.id(), status, purpose.basis(), at, feed.source(), keyId);
+        return new ConsentEvent(eventId, token, purpose.id(), status, purpose.basis(), at, feed.source(), keyId, sealed);
     }
 
     /** SHA-256 of a string made of a keyed token and metadata (no raw identifier), first 32 hex characters. */

@@ -13,8 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class ConsentStore {
     private static final String INSERT = """
             INSERT INTO caravan.consent_event
-                (event_id, subject_token, purpose, status, basis, captured_at, source, key_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                (event_id, subject_token, purpose, status, basis, captured_at, source, key_id, sealed_identifier)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (event_id) DO NOTHING""";
 
     private final JdbcTemplate jdbc;
@@ -34,6 +34,7 @@ public final class ConsentStore {
     public boolean record(ConsentEvent event) {
         purposes.require(event.purpose());
         return jdbc.update(INSERT, event.eventId(), event.subjectToken(), event.purpose(), event.status().dbName(),
-                event.basis().dbName(), Timestamp.from(event.capturedAt()), event.source(), event.keyId()) == 1;
+                event.basis().dbName(), Timestamp.from(event.capturedAt()), event.source(), event.keyId(),
+                event.sealedIdentifier()) == 1;
     }
 }

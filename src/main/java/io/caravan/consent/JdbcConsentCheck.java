@@ -26,10 +26,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * per chunk at most one suppression query and one latest-consent query, with bound parameters
  * (the tokens as one {@code text[]}).
  *
- * <p>Tokens are computed with every readable {@code warehouse} key, the active one first, so
- * that during a key rotation (before the re-key job has moved the history and the suppression
- * list to the new key) a suppressed or withdrawn subject is still recognised; the latest event
- * is then the latest across the subject's tokens. With one key (the usual case) this is one
+ * <p>The suppression list is looked up with the row's e-mail and phone tokenised in the
+ * {@code suppression} key domain (every readable key of it), independent of the warehouse key.
+ * The consent history is looked up with the subject tokenised by every readable {@code warehouse}
+ * key, the active one first, so that during a key rotation (before the re-key job has moved the
+ * history to the new key) a withdrawn subject is still recognised; the latest event is then the
+ * latest across the subject's tokens. With one key per domain (the usual case) this is one
  * token per identifier. Event ids tie-break in byte order ({@code COLLATE "C"}), independent of
  * the database's locale. Thread-safe; logs nothing.
  */
@@ -57,13 +59,14 @@ public final class JdbcConsentCheck implements ConsentCheck {
     @Override
     public void check(Purpose purpose, List<Row> chunk) {
         List<Tokeniser> warehouseKeys = keys.readable(KeyRing.WAREHOUSE);
+        List<Tokeniser> suppressionKeys = keys.readable(KeyRing.SUPPRESSION);
         List<Identity> identities = new ArrayList<>();
         Set<String> allTokens = new HashSet<>();
         for (Row row : chunk) {
             if (!row.isPending()) {
                 continue;
             }
-            Identity identity = identify(row, warehouseKeys);
+            Identity identity = identify(row, warehouseKeys, suppressionKeys);
             if (identity != null) {
                 identities.add(identity);
                 allTokens.addAll(identity.tokens());
@@ -117,12 +120,6 @@ public final class JdbcConsentCheck implements ConsentCheck {
         if (tokens.isEmpty()) {
             return Set.of();
         }
-        Set<String> suppressed = new HashSet<>(jdbc.query(con -> withTokens(con.prepareStatement(SUPPRESSED), 1, tokens),
-                (rs, n) -> rs.getString(1)));
-        tokens.removeAll(suppressed);
-        if (tokens.isEmpty()) {
-            return Set.of();
-        }
         Map<String, ConsentStatus> latest = new HashMap<>();
         jdbc.query(con -> {
             PreparedStatement statement = con.prepareStatement(LATEST);
@@ -140,31 +137,30 @@ public final class JdbcConsentCheck implements ConsentCheck {
         return permitted;
     }
 
-    /** The row's tokens under every readable key; null when it has no identifier. */
-    private static Identity identify(Row row, List<Tokeniser> warehouseKeys) {
+    /**
+     * The row's suppression tokens (e-mail and phone under every readable suppression key) and
+     * subject tokens (under every readable warehouse key); null when it has no identifier.
+     */
+    private static Identity identify(Row row, List<Tokeniser> warehouseKeys, List<Tokeniser> suppressionKeys) {
         Map<String, Object> fields = row.fields();
         String subject = fields.get(SUBJECT_FIELD) instanceof String field && fields.get(field) instanceof String value
                 ? value : null;
         Set<String> tokens = new LinkedHashSet<>();
-        List<String> subjectTokens = new ArrayList<>(warehouseKeys.size());
-        for (Tokeniser key : warehouseKeys) {
-            String subjectToken = null;
-            if (subject != null) {
-                subjectToken = key.token(subject);
-                subjectTokens.add(subjectToken);
-                tokens.add(subjectToken);
-            }
-            for (String identifier : IDENTIFIERS) {
-                if (fields.get(identifier) instanceof String value) {
-                    // the subject is one of these identifiers: its token under this key is already known
-                    tokens.add(value.equals(subject) ? subjectToken : key.token(value));
+        for (String identifier : IDENTIFIERS) {
+            if (fields.get(identifier) instanceof String value) {
+                for (Tokeniser key : suppressionKeys) {
+                    tokens.add(key.token(value));
                 }
             }
         }
-        if (!subjectTokens.isEmpty()) {
+        List<String> subjectTokens = new ArrayList<>(warehouseKeys.size());
+        if (subject != null) {
+            for (Tokeniser key : warehouseKeys) {
+                subjectTokens.add(key.token(subject));
+            }
             row.subjectToken(subjectTokens.get(0));
         }
-        return tokens.isEmpty() ? null : new Identity(row, tokens, subjectTokens);
+        return tokens.isEmpty() && subjectTokens.isEmpty() ? null : new Identity(row, tokens, subjectTokens);
     }
 
     private static PreparedStatement withTokens(PreparedStatement statement, int index, Collection<String> tokens)

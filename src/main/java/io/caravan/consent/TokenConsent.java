@@ -6,8 +6,8 @@ package io.caravan.consent;
  * PostgreSQL as a boolean SQL expression so that a whole table can be filtered in one streamed
  * query, in constant memory.
  *
- * <p>For a token column {@code t}: a null token (no subject) passes; a token on
- * {@code caravan.suppression} fails; otherwise the subject's latest event for the purpose
+ * <p>For a token column {@code t}: a null token (no subject) passes; otherwise the subject's
+ * latest event for the purpose
  * (greatest {@code captured_at}, ties to the greatest {@code event_id} in byte order) decides as
  * {@link Purpose#permits} does: {@code consent} needs {@code granted}, {@code legitimate_interest}
  * fails only on {@code withdrawn}. Because this is evaluated when the query runs, a withdrawal
@@ -16,7 +16,8 @@ package io.caravan.consent;
  * <p>This is the SQL form of the rule that {@link ConsentCheck#permittedTokens} applies in Java to
  * a set of tokens a caller holds; both read the same tables as {@link JdbcConsentCheck}, and
  * {@code ConsentCheckIT} and {@code ExporterIT} hold them to the same outcomes. Tokens are compared
- * as stored: warehouse rows and consent events made under the same warehouse key match. Stateless.
+ * as stored: warehouse rows and consent events made under the same warehouse key match. The
+ * suppression list is not consulted (see {@link ConsentCheck#permittedTokens}). Stateless.
  */
 public final class TokenConsent {
     private TokenConsent() {
@@ -35,7 +36,6 @@ public final class TokenConsent {
             case LEGITIMATE_INTEREST -> "COALESCE(" + latest + " <> 'withdrawn', true)";
             case CONTRACT -> throw new IllegalArgumentException("contract is not a basis a purpose filters by");
         };
-        return "(" + tokenColumn + " IS NULL OR (NOT EXISTS (SELECT 1 FROM caravan.suppression s WHERE s.token = "
-                + tokenColumn + ") AND " + basis + "))";
+        return "(" + tokenColumn + " IS NULL OR " + basis + ")";
     }
 }

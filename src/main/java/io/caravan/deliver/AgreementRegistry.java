@@ -93,7 +93,10 @@ public final class AgreementRegistry {
             for (int c = 0; c < columnNodes.size(); c++) {
                 String column = columnNodes.get(c).asText();
                 columns.add(column);
-                if (!available.isEmpty() && !available.contains(column)) {
+                if (column.equals("sealed_identifiers")) {
+                    errors.add(path + ".dataset.columns[" + c + "]: sealed_identifiers is the identity vault of the"
+                            + " re-key job and is never exported");
+                } else if (!available.isEmpty() && !available.contains(column)) {
                     errors.add(path + ".dataset.columns[" + c + "]: no column '" + column + "' in caravan." + table);
                 } else if (policy.isPresent() && !policy.get().outputColumns().contains(column)) {
                     errors.add(path + ".dataset.columns[" + c + "]: column '" + column + "' is not released by policy '"

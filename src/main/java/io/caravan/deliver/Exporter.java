@@ -339,8 +339,11 @@ public final class Exporter {
 
     private void logSubjects(Connection connection, Agreement agreement, Purpose purpose, Prepared prepared)
             throws SQLException {
-        String sql = "INSERT INTO caravan.export_log (export_id, partner_id, agreement_id, subject_token, exported_at) "
-                + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ? FROM caravan." + quote(agreement.table()) + " t "
+        // the warehouse key of each subject token, so the re-key job can move the log with the rows
+        String keyId = columnsOf.apply(agreement.table()).contains("key_id") ? "t.key_id" : "NULL::text";
+        String sql = "INSERT INTO caravan.export_log (export_id, partner_id, agreement_id, subject_token, exported_at, key_id) "
+                + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ?, " + keyId + " FROM caravan."
+                + quote(agreement.table()) + " t "
                 + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT));
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, prepared.exportId());

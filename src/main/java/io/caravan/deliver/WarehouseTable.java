@@ -25,22 +25,23 @@ public enum WarehouseTable {
             "lead_id", TEXT, "lead_at", TIMESTAMPTZ, "request_type", TEXT, "funnel_stage", TEXT,
             "channel", TEXT, "dealer_id", TEXT, "make", TEXT, "model", TEXT, "model_year", INT,
             "fuel_type", TEXT, "vin_token", TEXT, "subject_token", TEXT, "email_token", TEXT,
-            "phone_token", TEXT, "postcode_area", TEXT)),
+            "phone_token", TEXT, "postcode_area", TEXT, "sealed_identifiers", TEXT)),
     SALE("sale", cols(
             "sale_id", TEXT, "dealer_id", TEXT, "sale_date", DATE, "make", TEXT, "model", TEXT,
             "model_year", INT, "fuel_type", TEXT, "condition", TEXT, "price_amount", NUMERIC,
             "currency", TEXT, "financed", BOOLEAN, "vin_token", TEXT, "wmi", TEXT,
             "subject_token", TEXT, "email_token", TEXT, "phone_token", TEXT, "postcode_area", TEXT,
-            "birth_year", INT)),
+            "birth_year", INT, "sealed_identifiers", TEXT)),
     CONTRACT("contract", cols(
             "contract_id", TEXT, "product", TEXT, "start_date", DATE, "end_date", DATE,
             "term_months", INT, "monthly_amount", NUMERIC, "currency", TEXT, "make", TEXT,
             "model", TEXT, "vin_token", TEXT, "subject_token", TEXT, "email_token", TEXT,
-            "phone_token", TEXT, "postcode_area", TEXT)),
+            "phone_token", TEXT, "postcode_area", TEXT, "sealed_identifiers", TEXT)),
     INSURANCE("insurance", cols(
             "insurance_id", TEXT, "event", TEXT, "event_date", DATE, "renewal_date", DATE,
             "premium_band", TEXT, "make", TEXT, "model", TEXT, "vin_token", TEXT,
-            "subject_token", TEXT, "email_token", TEXT, "phone_token", TEXT, "postcode_area", TEXT)),
+            "subject_token", TEXT, "email_token", TEXT, "phone_token", TEXT, "postcode_area", TEXT,
+            "sealed_identifiers", TEXT)),
     CAMPAIGN_PERFORMANCE("campaign_performance", cols(
             "platform", TEXT, "account_id", TEXT, "campaign_id", TEXT, "campaign_name", TEXT,
             "perf_date", DATE, "impressions", BIGINT, "clicks", BIGINT, "spend_amount", NUMERIC,

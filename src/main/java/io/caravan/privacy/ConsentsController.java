@@ -66,6 +66,8 @@ class ConsentsController {
                          String basis, Instant capturedAt, String source, boolean recorded) {
     }
 
+    private static final String SUBJECT_TOKEN = "subject_token";
+
     @PostMapping("/api/consents")
     @ResponseStatus(HttpStatus.CREATED)
     ConsentAnswer record(@RequestBody ConsentRequest request) {
@@ -74,6 +76,7 @@ class ConsentsController {
         }
         String token;
         String keyId;
+        String sealed = null;
         String givenToken = blankToNull(request.subjectToken());
         SubjectIdentifier identifier = SubjectIdentifier.of(blankToNull(request.email()), blankToNull(request.phone()),
                 properties.phoneRegion(), givenToken != null);
@@ -87,6 +90,7 @@ class ConsentsController {
             Tokeniser tokeniser = keys.tokeniser(KeyRing.WAREHOUSE);
             token = tokeniser.token(identifier.value());
             keyId = tokeniser.keyId();
+            sealed = keys.identitySeal().seal(Map.of(SUBJECT_TOKEN, identifier.value()));
         }
         if (request.purpose() == null || request.purpose().isBlank()) {
             throw ApiException.badRequest("purpose is required", "purpose");
@@ -104,7 +108,7 @@ class ConsentsController {
             throw ApiException.badRequest("eventId must be 1 to 100 letters, digits or . _ : -", "eventId");
         }
         ConsentEvent event = new ConsentEvent(eventId == null ? UUID.randomUUID().toString() : eventId, token,
-                purpose.id(), status, purpose.basis(), capturedAt, source == null ? "api" : source, keyId);
+                purpose.id(), status, purpose.basis(), capturedAt, source == null ? "api" : source, keyId, sealed);
         boolean recorded = store.record(event);
         if (recorded) {
             Map<String, Object> detail = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.caravan.privacy;
 
+import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
 import java.sql.Array;
@@ -32,13 +33,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>widens the set with the other tokens ({@code email_token}, {@code phone_token},
  *       {@code subject_token}) of every matching row of every record table, until no new token
  *       appears, so a subject known by e-mail in one file and by phone in another is covered as
- *       one person; tokens suppressed by an earlier erasure of the same subject join as well;</li>
+ *       one person;</li>
  *   <li>deletes every record-table row carrying one of those tokens, and the subject's consent
  *       history ({@code consent_event});</li>
- *   <li>adds every token to {@code caravan.suppression} (the consent step then counts later rows
- *       of the subject {@code rows_suppressed});</li>
+ *   <li>adds the subject's e-mail addresses and phone numbers (the one given, and those the
+ *       deleted rows' {@linkplain io.caravan.pseudonymise.IdentitySeal sealed identifiers} name)
+ *       to {@code caravan.suppression} as tokens of the {@code suppression} key domain (the
+ *       consent step then counts later rows of the subject {@code rows_suppressed}); the seals go
+ *       with their rows, so nothing reversible of the subject is left;</li>
  *   <li>lists the exports that carried the subject ({@code caravan.export_log}, kept: it is the
- *       record of the disclosures to notify);</li>
+ *       record of the disclosures to notify), by token and by the ids of earlier erasures of the
+ *       same person (found through the suppression list); its entries are marked with the erasure
+ *       and taken off the warehouse key, so they are found again whatever key made them and never
+ *       hold a key back from destruction;</li>
  *   <li>audits the erasure with its own id, the counts and the partners, no identifier or token.</li>
  * </ol>
  * All in one transaction. Idempotent: a second erasure deletes nothing and lists the same
@@ -87,7 +94,8 @@ public final class Erasure {
                 tokens.putIfAbsent(key.token(normalisedIdentifier), key.keyId());
             }
             Map<String, Set<String>> recordTables = tables.all();
-            widen(tokens, recordTables);
+            Set<String> identifiers = new LinkedHashSet<>(List.of(normalisedIdentifier));
+            int unreadableSeals = widen(tokens, identifiers, recordTables);
 
             Map<String, Long> deleted = new LinkedHashMap<>();
             for (Map.Entry<String, Set<String>> table : recordTables.entrySet()) {
@@ -99,16 +107,48 @@ public final class Erasure {
                         + " WHERE " + anyOf(columns), tokens.keySet(), columns.size()));
             }
             long consents = update("DELETE FROM caravan.consent_event WHERE subject_token = ANY(?)", tokens.keySet(), 1);
+            // earlier erasures of the same person (found by any of its identifiers on the suppression list)
+            List<String> suppressionTokens = new ArrayList<>();
+            for (Tokeniser key : keys.readable(KeyRing.SUPPRESSION)) {
+                identifiers.forEach(identifier -> suppressionTokens.add(key.token(identifier)));
+            }
+            Set<String> erasures = new LinkedHashSet<>(query("""
+                    SELECT DISTINCT erasure_id FROM caravan.suppression WHERE token = ANY(?) AND erasure_id IS NOT NULL""",
+                    suppressionTokens, rs -> rs.getString(1)));
+            erasures.add(erasureId);
             long suppressed = 0;
-            for (Map.Entry<String, String> token : tokens.entrySet()) {
+            Tokeniser suppression = keys.tokeniser(KeyRing.SUPPRESSION);
+            for (String identifier : identifiers) {
                 suppressed += jdbc.update("""
                         INSERT INTO caravan.suppression (token, key_id, erasure_id) VALUES (?, ?, ?)
-                        ON CONFLICT (token) DO NOTHING""", token.getKey(), token.getValue(), erasureId);
+                        ON CONFLICT (token) DO NOTHING""", suppression.token(identifier), suppression.keyId(), erasureId);
             }
-            List<Disclosure> partners = query("""
-                    SELECT DISTINCT partner_id, agreement_id, export_id, exported_at FROM caravan.export_log
-                    WHERE subject_token = ANY(?) ORDER BY exported_at, export_id""", tokens.keySet(), rs -> new Disclosure(
-                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+            // the disclosures stay (Art. 19), marked with the erasure and off the warehouse key
+            jdbc.execute((ConnectionCallback<Integer>) con -> {
+                try (PreparedStatement statement = con.prepareStatement(
+                        "UPDATE caravan.export_log SET erasure_id = COALESCE(erasure_id, ?), key_id = NULL"
+                                + " WHERE subject_token = ANY(?)")) {
+                    statement.setString(1, erasureId);
+                    statement.setArray(2, con.createArrayOf("text", tokens.keySet().toArray()));
+                    return statement.executeUpdate();
+                }
+            });
+            List<Disclosure> partners = jdbc.execute((ConnectionCallback<List<Disclosure>>) con -> {
+                List<Disclosure> out = new ArrayList<>();
+                try (PreparedStatement statement = con.prepareStatement("""
+                        SELECT DISTINCT partner_id, agreement_id, export_id, exported_at FROM caravan.export_log
+                        WHERE subject_token = ANY(?) OR erasure_id = ANY(?) ORDER BY exported_at, export_id""")) {
+                    statement.setArray(1, con.createArrayOf("text", tokens.keySet().toArray()));
+                    statement.setArray(2, con.createArrayOf("text", erasures.toArray()));
+                    try (java.sql.ResultSet rs = statement.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new Disclosure(rs.getString(1), rs.getString(2), rs.getString(3),
+                                    rs.getTimestamp(4).toInstant()));
+                        }
+                    }
+                }
+                return out;
+            });
             // de-duplicate per export (one subject may appear under two tokens of one export)
             Map<String, Disclosure> byExport = new LinkedHashMap<>();
             partners.forEach(d -> byExport.putIfAbsent(d.exportId(), d));
@@ -119,6 +159,9 @@ public final class Erasure {
             detail.put("rowsDeleted", deleted);
             detail.put("consentEventsDeleted", consents);
             detail.put("tokensSuppressed", suppressed);
+            if (unreadableSeals > 0) {
+                detail.put("sealsNotOpened", unreadableSeals);
+            }
             detail.put("partners", byExport.values().stream().map(Disclosure::partnerId).distinct().sorted().toList());
             detail.put("exports", byExport.size());
             audit.record(actor, "erasure", erasureId, detail);
@@ -126,8 +169,14 @@ public final class Erasure {
         });
     }
 
-    /** Adds the other tokens of matching rows, and of earlier erasures of the same subject, until none is new. */
-    private void widen(Map<String, String> tokens, Map<String, Set<String>> recordTables) {
+    /**
+     * Adds the other tokens of matching rows until none is new, and the e-mail addresses and phone
+     * numbers their seals name to {@code identifiers}; answers how many seals did not open (the
+     * vault keyset was replaced; their identifiers cannot be suppressed).
+     */
+    private int widen(Map<String, String> tokens, Set<String> identifiers, Map<String, Set<String>> recordTables) {
+        IdentitySeal seal = keys.identitySeal();
+        Set<String> seals = new LinkedHashSet<>();
         for (int round = 0; round < MAX_WIDENING; round++) {
             int before = tokens.size();
             for (Map.Entry<String, Set<String>> table : recordTables.entrySet()) {
@@ -136,9 +185,10 @@ public final class Erasure {
                     continue;
                 }
                 boolean hasKeyId = table.getValue().contains("key_id");
+                boolean hasSeal = table.getValue().contains(IdentitySeal.COLUMN);
                 String sql = "SELECT " + String.join(", ", columns.stream().map(RecordTables::quote).toList())
-                        + (hasKeyId ? ", key_id" : ", NULL") + " FROM caravan." + RecordTables.quote(table.getKey())
-                        + " WHERE " + anyOf(columns);
+                        + (hasKeyId ? ", key_id" : ", NULL") + (hasSeal ? ", " + IdentitySeal.COLUMN : ", NULL")
+                        + " FROM caravan." + RecordTables.quote(table.getKey()) + " WHERE " + anyOf(columns);
                 query(sql, tokens.keySet(), columns.size(), rs -> {
                     String keyId = rs.getString(columns.size() + 1);
                     for (int i = 1; i <= columns.size(); i++) {
@@ -147,17 +197,30 @@ public final class Erasure {
                             tokens.putIfAbsent(token, keyId);
                         }
                     }
+                    String sealed = rs.getString(columns.size() + 2);
+                    if (sealed != null) {
+                        seals.add(sealed);
+                    }
                     return null;
                 });
             }
-            query("""
-                    SELECT token, key_id FROM caravan.suppression WHERE erasure_id IN
-                        (SELECT erasure_id FROM caravan.suppression WHERE token = ANY(?) AND erasure_id IS NOT NULL)""",
-                    tokens.keySet(), rs -> tokens.putIfAbsent(rs.getString(1), rs.getString(2)));
             if (tokens.size() == before) {
-                return;
+                break;
             }
         }
+        int unreadable = 0;
+        for (String sealed : seals) {
+            try {
+                seal.open(sealed).forEach((column, value) -> {
+                    if (RecordTables.TOKEN_COLUMNS.contains(column)) {
+                        identifiers.add(value);
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                unreadable++;
+            }
+        }
+        return unreadable;
     }
 
     private static String anyOf(List<String> columns) {

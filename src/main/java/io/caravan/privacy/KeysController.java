@@ -26,9 +26,15 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code POST /api/keys/{domain}/rotate} (admin): activates a new key for the domain (the
  *       previous one stays readable); audited {@code key_activation}; {@code 409} where keys come
  *       from configuration;</li>
+ *   <li>{@code POST /api/keys/{domain}/rekey} (admin): runs the re-key job ({@link Rekeyer}):
+ *       moves the domain's stored tokens to its active key and answers the rows moved and left
+ *       per table; audited {@code key_rekey}; {@code 409} for the suppression domain or while
+ *       another re-key runs;</li>
  *   <li>{@code DELETE /api/keys/{domain}/{keyId}} (admin): destroys a retired key; {@code 409}
- *       while it is active or any row (record tables, consent history, suppression list, exports)
- *       still names it, with the counts per table; audited {@code key_destruction}.</li>
+ *       while it is active or any row (record tables, consent history, suppression list, export
+ *       log) still names it, with the counts per table; audited {@code key_destruction}. The
+ *       {@code export} table's {@code key_id} is history (which partner key made a file already
+ *       sent) and does not hold a key back.</li>
  * </ul>
  */
 @RestController
@@ -36,10 +42,12 @@ class KeysController {
     private final KeyRing keys;
     private final AuditTrail audit;
     private final JdbcTemplate jdbc;
+    private final Rekeyer rekeyer;
 
-    KeysController(KeyRing keys, AuditTrail audit, DataSource dataSource) {
+    KeysController(KeyRing keys, AuditTrail audit, DataSource dataSource, Rekeyer rekeyer) {
         this.keys = keys;
         this.audit = audit;
+        this.rekeyer = rekeyer;
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
@@ -75,6 +83,20 @@ class KeysController {
         return new KeyView(fresh.keyId(), fresh.domain(), "active", Map.of());
     }
 
+    @PostMapping("/api/keys/{domain}/rekey")
+    @PreAuthorize("hasRole('ADMIN')")
+    Rekeyer.Result rekey(@PathVariable("domain") String domain) {
+        requireName("domain", domain);
+        if (keys.keys().stream().noneMatch(k -> k.domain().equals(domain))) {
+            throw ApiException.notFound("no key domain " + domain);
+        }
+        try {
+            return rekeyer.rekey(domain, Actors.current("api"));
+        } catch (UnsupportedOperationException | Rekeyer.AlreadyRunning e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+    }
+
     @DeleteMapping("/api/keys/{domain}/{keyId}")
     @PreAuthorize("hasRole('ADMIN')")
     Map<String, String> destroy(@PathVariable("domain") String domain, @PathVariable("keyId") String keyId) {
@@ -88,7 +110,7 @@ class KeysController {
         Map<String, Long> references = references(keyId);
         if (!references.isEmpty()) {
             throw ApiException.conflict("key " + keyId + " is still named by stored rows " + references
-                    + ": re-key them, or let retention remove them, first");
+                    + ": run POST /api/keys/" + domain + "/rekey (or let retention remove them) first");
         }
         try {
             keys.destroy(keyId);
@@ -104,7 +126,10 @@ class KeysController {
         Map<String, Long> out = new LinkedHashMap<>();
         List<String> tables = jdbc.queryForList("""
                 SELECT table_name FROM information_schema.columns
-                WHERE table_schema = 'caravan' AND column_name = 'key_id' ORDER BY table_name""", String.class);
+                WHERE table_schema = 'caravan' AND column_name = 'key_id' AND table_name <> 'export'
+                  AND table_name IN (SELECT table_name FROM information_schema.tables
+                                     WHERE table_schema = 'caravan' AND table_type = 'BASE TABLE')
+                ORDER BY table_name""", String.class);
         for (String table : tables) {
             Long count = jdbc.queryForObject("SELECT count(*) FROM caravan." + RecordTables.quote(table)
                     + " WHERE key_id = ?", Long.class, keyId);

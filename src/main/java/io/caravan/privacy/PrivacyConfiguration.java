@@ -25,6 +25,11 @@ class PrivacyConfiguration {
     }
 
     @Bean
+    Rekeyer rekeyer(DataSource dataSource, KeyRing keys, AuditTrail audit) {
+        return new Rekeyer(dataSource, keys, audit);
+    }
+
+    @Bean
     Reidentifier reidentifier(DataSource dataSource, KeyRing keys, AuditTrail audit) {
         return new Reidentifier(dataSource, keys, audit);
     }

@@ -34,14 +34,19 @@ public final class ConfiguredKeyRing implements KeyRing {
     private final Map<String, Tokeniser> byId;
     private final FieldCipher cipher;
     private final String cipherProblem;
+    private final IdentitySeal seal;
+    private final String sealProblem;
 
-    private ConfiguredKeyRing(Map<String, List<Tokeniser>> domains, FieldCipher cipher, String cipherProblem) {
+    private ConfiguredKeyRing(Map<String, List<Tokeniser>> domains, FieldCipher cipher, String cipherProblem,
+                              FieldCipher vault, String sealProblem) {
         this.domains = Map.copyOf(domains);
         Map<String, Tokeniser> ids = new HashMap<>();
         domains.values().forEach(keys -> keys.forEach(k -> ids.put(k.keyId(), k)));
         this.byId = Map.copyOf(ids);
         this.cipher = cipher;
         this.cipherProblem = cipherProblem;
+        this.seal = vault == null ? null : new IdentitySeal(vault);
+        this.sealProblem = sealProblem;
     }
 
     /** Builds the ring from configuration, or refuses with the first missing or unusable key. */
@@ -69,22 +74,29 @@ public final class ConfiguredKeyRing implements KeyRing {
             }
             domains.put(domain, keys);
         });
-        FieldCipher cipher = null;
-        String problem = "no encryption keyset configured: set " + PREFIX + "encryption.keyset-file (or "
-                + PREFIX + "encryption.keyset) to a Tink " + FieldCipher.TEMPLATE + " keyset";
-        KeyProperties.Encryption encryption = properties.encryption();
-        if (encryption.keysetFile() != null || encryption.keyset() != null) {
-            String property = PREFIX + (encryption.keysetFile() != null ? "encryption.keyset-file" : "encryption.keyset");
-            String json = encryption.keysetFile() != null
-                    ? read(Path.of(encryption.keysetFile()), property) : encryption.keyset();
-            try {
-                cipher = new FieldCipher(TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get()));
-                problem = null;
-            } catch (GeneralSecurityException | RuntimeException e) {
-                throw new MissingKeyException(property + ": is not a usable Tink " + FieldCipher.TEMPLATE + " keyset");
-            }
+        FieldCipher cipher = keyset(properties.encryption(), "encryption");
+        FieldCipher vault = keyset(properties.vault(), "vault");
+        return new ConfiguredKeyRing(domains, cipher, missingKeyset("encryption", "the encrypt action"),
+                vault, missingKeyset("vault", "the identity vault (sealed identifiers for the re-key job)"));
+    }
+
+    private static String missingKeyset(String name, String what) {
+        return "no " + name + " keyset configured for " + what + ": set " + PREFIX + name + ".keyset-file (or "
+                + PREFIX + name + ".keyset) to a Tink " + FieldCipher.TEMPLATE + " keyset";
+    }
+
+    /** The configured keyset, or null when there is none; a keyset that does not parse refuses start-up. */
+    private static FieldCipher keyset(KeyProperties.Encryption configured, String name) {
+        if (configured.keysetFile() == null && configured.keyset() == null) {
+            return null;
         }
-        return new ConfiguredKeyRing(domains, cipher, problem);
+        String property = PREFIX + name + (configured.keysetFile() != null ? ".keyset-file" : ".keyset");
+        String json = configured.keysetFile() != null ? read(Path.of(configured.keysetFile()), property) : configured.keyset();
+        try {
+            return new FieldCipher(TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new MissingKeyException(property + ": is not a usable Tink " + FieldCipher.TEMPLATE + " keyset");
+        }
     }
 
     @Override
@@ -131,6 +143,14 @@ public final class ConfiguredKeyRing implements KeyRing {
             throw new MissingKeyException(cipherProblem);
         }
         return cipher;
+    }
+
+    @Override
+    public IdentitySeal identitySeal() {
+        if (seal == null) {
+            throw new MissingKeyException(sealProblem);
+        }
+        return seal;
     }
 
     private static Tokeniser key(String domain, String keyId, String role,

@@ -73,6 +73,11 @@ public final class FieldCipher {
         return aead.encryptDeterministically(plaintext, associatedData);
     }
 
+    /** The inverse of {@link #seal}. */
+    byte[] open(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+        return aead.decryptDeterministically(ciphertext, associatedData);
+    }
+
     /** Decrypts what {@link #encrypt} made for the same field. Callers audit re-identification. */
     public String decrypt(String field, String ciphertext) {
         Objects.requireNonNull(field, "field");

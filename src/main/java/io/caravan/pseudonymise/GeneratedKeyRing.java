@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *   hmac/&lt;domain&gt;/               0700
  *     &lt;key id&gt;.key                0600  base64 of 32 random bytes
  *     active                      0600  the active key id
- *   encrypt/aes256-siv.json       0600  Tink AES256_SIV keyset
+ *   encrypt/aes256-siv.json       0600  Tink AES256_SIV keyset (the encrypt action)
+ *   vault/aes256-siv.json         0600  Tink AES256_SIV keyset (the identity vault's seal)
  * </pre>
  *
  * <p>Key ids read {@code <domain>-<yyyyMMdd>-<4 hex>}. A file or directory accessible to group
@@ -58,13 +59,15 @@ public final class GeneratedKeyRing implements KeyRing {
     private final Path root;
     private final SecureRandom random = new SecureRandom();
     private final FieldCipher cipher;
+    private final IdentitySeal seal;
     /** Domain → readable keys, active first. Replaced whole on change. */
     private volatile Map<String, List<Tokeniser>> domains;
 
-    private GeneratedKeyRing(Path root, Map<String, List<Tokeniser>> domains, FieldCipher cipher) {
+    private GeneratedKeyRing(Path root, Map<String, List<Tokeniser>> domains, FieldCipher cipher, FieldCipher vault) {
         this.root = root;
         this.domains = domains;
         this.cipher = cipher;
+        this.seal = new IdentitySeal(vault);
     }
 
     /**
@@ -76,6 +79,7 @@ public final class GeneratedKeyRing implements KeyRing {
             SecureFiles.directory(root);
             SecureFiles.directory(root.resolve("hmac"));
             SecureFiles.directory(root.resolve("encrypt"));
+            SecureFiles.directory(root.resolve("vault"));
             GeneratedKeyRing ring;
             try (FileLock ignored = lock(root)) {
                 Map<String, List<Tokeniser>> loaded = new LinkedHashMap<>();
@@ -87,7 +91,8 @@ public final class GeneratedKeyRing implements KeyRing {
                         }
                     }
                 }
-                ring = new GeneratedKeyRing(root, Map.copyOf(loaded), loadCipher(root));
+                ring = new GeneratedKeyRing(root, Map.copyOf(loaded), loadCipher(root.resolve("encrypt")),
+                        loadCipher(root.resolve("vault")));
             }
             for (String domain : requiredDomains) {
                 ring.createIfMissing(KeyRing.requireName("key domain", domain));
@@ -179,6 +184,11 @@ public final class GeneratedKeyRing implements KeyRing {
         return cipher;
     }
 
+    @Override
+    public IdentitySeal identitySeal() {
+        return seal;
+    }
+
     private synchronized List<Tokeniser> createIfMissing(String domain) {
         List<Tokeniser> keys = domains.get(domain);
         if (keys != null) {
@@ -267,14 +277,14 @@ public final class GeneratedKeyRing implements KeyRing {
         return material;
     }
 
-    private static FieldCipher loadCipher(Path root) throws IOException {
-        Path file = root.resolve("encrypt").resolve("aes256-siv.json");
+    private static FieldCipher loadCipher(Path dir) throws IOException {
+        Path file = dir.resolve("aes256-siv.json");
         try {
             if (!Files.exists(file)) {
                 KeysetHandle keyset = FieldCipher.newKeyset();
                 SecureFiles.write(file, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get())
                         .getBytes(StandardCharsets.UTF_8), false);
-                LOG.info("Generated the encryption keyset in {}", file);
+                LOG.info("Generated an {} keyset in {}", FieldCipher.TEMPLATE, file);
                 return new FieldCipher(keyset);
             }
             SecureFiles.requireOwnerOnly(file);

@@ -16,8 +16,16 @@ import java.util.regex.Pattern;
  * only has the keys its configuration names.
  */
 public interface KeyRing {
-    /** The warehouse key domain. Consent events and suppression tokens use it. */
+    /** The warehouse key domain: record tables' tokens and consent events use it. */
     String WAREHOUSE = "warehouse";
+
+    /**
+     * The suppression list's key domain. Erased subjects' tokens are kept under a key of their own,
+     * not the warehouse key, so that rotating the warehouse key (and destroying the old one after
+     * the re-key job) never needs an erased subject's identifier: the suppression list holds
+     * nothing reversible.
+     */
+    String SUPPRESSION = "suppression";
 
     /** Key domains and key ids: lower-case letters, digits, {@code -} and {@code _}. */
     Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
@@ -68,6 +76,15 @@ public interface KeyRing {
      * @throws MissingKeyException when no encryption keyset is available
      */
     FieldCipher cipher();
+
+    /**
+     * The identity vault's seal (AES-SIV with a keyset of its own, not the {@link #cipher()}
+     * keyset): seals the normalised identifiers behind a row's warehouse tokens so that the re-key
+     * job can recompute them under a new key.
+     *
+     * @throws MissingKeyException when no vault keyset is available
+     */
+    IdentitySeal identitySeal();
 
     static String requireName(String what, String value) {
         if (value == null || !NAME.matcher(value).matches()) {

@@ -51,6 +51,9 @@ public record Policy(String id, String keyDomain, Map<String, FieldAction> actio
         if (uses(FieldAction.HMAC)) {
             columns.add(PolicyPseudonymiser.SUBJECT_TOKEN);
         }
+        if (PolicyPseudonymiser.seals(this)) {
+            columns.add(PolicyPseudonymiser.SEALED_IDENTIFIERS);
+        }
         return List.copyOf(columns);
     }
 }

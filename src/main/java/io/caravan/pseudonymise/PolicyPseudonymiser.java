@@ -16,18 +16,31 @@ final class PolicyPseudonymiser implements Pseudonymiser {
     static final String SUBJECT_TOKEN = "subject_token";
     /** The field in which harmonise names the subject's field (e.g. {@code email}). */
     static final String SUBJECT_FIELD = "_subject";
+    /**
+     * The output column of the row's sealed identifiers (see {@link IdentitySeal}): written by
+     * policies of the {@value KeyRing#WAREHOUSE} key domain, whose tokens are stored and must be
+     * re-keyable; never by a partner policy.
+     */
+    static final String SEALED_IDENTIFIERS = IdentitySeal.COLUMN;
 
     private final Policy policy;
     private final KeyRing keys;
     private final List<Map.Entry<String, FieldAction>> rules;
     private final int outputSize;
+    private final boolean seals;
 
     PolicyPseudonymiser(Policy policy, KeyRing keys) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.rules = policy.actions().entrySet().stream().filter(e -> e.getValue() != FieldAction.DROP)
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-        this.outputSize = policy.outputColumns().size();
+        this.outputSize = policy.outputColumns().size() + 1;
+        this.seals = seals(policy);
+    }
+
+    /** Whether a policy's tokens are stored in the warehouse, and so sealed for the re-key job. */
+    static boolean seals(Policy policy) {
+        return KeyRing.WAREHOUSE.equals(policy.keyDomain()) && policy.uses(FieldAction.HMAC);
     }
 
     /** Resolves the keys this policy needs now, so a missing key fails at start-up. */
@@ -37,6 +50,9 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         }
         if (policy.uses(FieldAction.ENCRYPT)) {
             keys.cipher();
+        }
+        if (seals) {
+            keys.identitySeal();
         }
     }
 
@@ -49,14 +65,16 @@ final class PolicyPseudonymiser implements Pseudonymiser {
     public RecordBatch pseudonymise(RecordBatch batch) {
         Tokeniser tokeniser = policy.uses(FieldAction.HMAC) ? keys.tokeniser(policy.keyDomain()) : null;
         FieldCipher cipher = policy.uses(FieldAction.ENCRYPT) ? keys.cipher() : null;
+        IdentitySeal seal = seals ? keys.identitySeal() : null;
         batch.context().policyId(policy.id());
         batch.context().keyId(tokeniser == null ? null : tokeniser.keyId());
-        return batch.map(row -> apply(row, tokeniser, cipher));
+        return batch.map(row -> apply(row, tokeniser, cipher, seal));
     }
 
-    void apply(Row row, Tokeniser tokeniser, FieldCipher cipher) {
+    void apply(Row row, Tokeniser tokeniser, FieldCipher cipher, IdentitySeal seal) {
         Map<String, Object> in = row.fields();
         Map<String, Object> out = new HashMap<>(outputSize * 2);
+        Map<String, String> sealed = seal == null ? null : new HashMap<>(8);
         boolean tokenised = false;
         for (Map.Entry<String, FieldAction> rule : rules) {
             String field = rule.getKey();
@@ -69,9 +87,15 @@ final class PolicyPseudonymiser implements Pseudonymiser {
             switch (action) {
                 case KEEP -> out.put(column, value);
                 case HMAC -> {
-                    String token = tokeniser.token(text(row, field, value));
+                    String normalised = text(row, field, value);
+                    String token = tokeniser.token(normalised);
                     out.put(column, token);
-                    tokenised |= token != null;
+                    if (token != null) {
+                        tokenised = true;
+                        if (sealed != null) {
+                            sealed.put(column, normalised);
+                        }
+                    }
                 }
                 case ENCRYPT -> out.put(column, cipher.encrypt(field, text(row, field, value)));
                 case GENERALISE -> {
@@ -91,7 +115,13 @@ final class PolicyPseudonymiser implements Pseudonymiser {
             Object token = out.get(FieldAction.HMAC.outputColumn(subject));
             if (token != null) {
                 out.put(SUBJECT_TOKEN, token);
+                if (sealed != null) {
+                    sealed.put(SUBJECT_TOKEN, sealed.get(FieldAction.HMAC.outputColumn(subject)));
+                }
             }
+        }
+        if (sealed != null && !sealed.isEmpty()) {
+            out.put(SEALED_IDENTIFIERS, seal.seal(sealed));
         }
         row.replaceFields(out);
         row.keyId(tokenised ? tokeniser.keyId() : null);

@@ -9,6 +9,7 @@ import io.caravan.pipeline.RecordBatch;
 import io.caravan.pipeline.Row;
 import io.caravan.pseudonymise.GeneratedKeyRing;
 import io.caravan.pseudonymise.KeyRing;
+import io.caravan.pseudonymise.Tokeniser;
 import io.caravan.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -78,9 +79,11 @@ class ConsentCheckIT {
         store.record(new ConsentEvent(eventId, token(identifier), purpose.id(), status, purpose.basis(), at, "test", null));
     }
 
+    /** Puts a subject on the suppression list as erasure does: a token of the suppression key domain. */
     private void suppress(String identifier) {
+        Tokeniser suppression = keys.tokeniser(KeyRing.SUPPRESSION);
         new JdbcTemplate(database).update("INSERT INTO caravan.suppression (token, key_id) VALUES (?, ?)",
-                token(identifier), keys.tokeniser(KeyRing.WAREHOUSE).keyId());
+                suppression.token(identifier), suppression.keyId());
     }
 
     private static Row subject(long number, String email) {
@@ -354,12 +357,16 @@ class ConsentCheckIT {
     }
 
     @Test
-    void tokenKeyedCheckLeavesOutSuppressedTokensWhateverTheConsent() {
-        event(JANE, marketing, ConsentStatus.GRANTED, T0);
+    void suppressionTokensAreOfTheirOwnKeyDomainAndSurviveWarehouseAndSuppressionKeyRotation() {
         suppress(JANE);
+        String listed = new JdbcTemplate(database).queryForObject("SELECT token FROM caravan.suppression", String.class);
+        assertThat(listed).isNotEqualTo(token(JANE)).hasSize(64);
 
-        assertThat(check.permittedTokens(marketing, List.of(token(JANE)))).isEmpty();
-        assertThat(check.permittedTokens(analytics, List.of(token(JANE)))).isEmpty();
+        keys.rotate(KeyRing.WAREHOUSE);
+        assertThat(decide(analytics, subject(1, JANE))).isEqualTo(Disposition.SUPPRESSED);
+        keys.rotate(KeyRing.SUPPRESSION); // the old suppression key stays readable: the entry still counts
+        assertThat(decide(analytics, subject(2, JANE))).isEqualTo(Disposition.SUPPRESSED);
+        assertThat(decide(analytics, subject(3, MAX))).isEqualTo(Disposition.PENDING);
     }
 
     @Test

@@ -78,7 +78,8 @@ class PrivacyStepsIT {
                 Row jane = rows.get(0);
                 assertThat(jane.disposition()).isEqualTo(Disposition.PENDING);
                 assertThat(jane.subjectToken()).isEqualTo(granted);
-                assertThat(jane.fields()).containsOnlyKeys("lead_id", "make", "email_token", "subject_token", "postcode_area")
+                assertThat(jane.fields()).containsOnlyKeys("lead_id", "make", "email_token", "subject_token", "postcode_area",
+                        "sealed_identifiers")
                         .containsEntry("subject_token", granted);
                 Row max = rows.get(1);
                 assertThat(max.disposition()).isEqualTo(Disposition.CONSENT_FILTERED);

@@ -149,8 +149,10 @@ class PrivacyApiIT {
         String emailToken = warehouseToken(email);
         String phoneToken = warehouseToken(phone);
         String keyId = app.bean(KeyRing.class).tokeniser(KeyRing.WAREHOUSE).keyId();
-        insertSale("erase-sale-1", emailToken, phoneToken, emailToken, keyId);
-        insertLead("erase-lead-1", null, phoneToken, phoneToken, keyId);       // only known by phone: found through the sale
+        insertSale("erase-sale-1", emailToken, phoneToken, emailToken, keyId,
+                seal(Map.of("email_token", email, "phone_token", phone, "subject_token", email)));
+        insertLead("erase-lead-1", null, phoneToken, phoneToken, keyId,       // only known by phone: found through the sale
+                seal(Map.of("phone_token", phone, "subject_token", phone)));
         insertSale("erase-keep-1", warehouseToken("someone.else@example.com"), null, warehouseToken("someone.else@example.com"), keyId);
         post("/api/consents", operator, Map.of("email", email, "purpose", "analytics", "status", "granted",
                 "capturedAt", "2026-10-01T10:00:00Z"));
@@ -169,8 +171,10 @@ class PrivacyApiIT {
         assertThat(first.body()).doesNotContain(emailToken).doesNotContain(phoneToken).doesNotContainIgnoringCase("erase.me");
         assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.sale WHERE record_key = 'erase-keep-1'", Long.class))
                 .isEqualTo(1L);
+        // the suppression list: the e-mail given and the phone the deleted rows' seals named, in the suppression key domain
         assertThat(app.jdbc().queryForList("SELECT token FROM caravan.suppression WHERE erasure_id = ?", String.class,
-                first.json().get("erasureId").asText())).contains(emailToken, phoneToken);
+                first.json().get("erasureId").asText())).containsExactlyInAnyOrder(suppressionToken(email), suppressionToken(phone))
+                .doesNotContain(emailToken, phoneToken);
         Map<String, Object> audit = app.jdbc().queryForMap(
                 "SELECT actor, detail::text AS detail FROM caravan.audit_event WHERE action = 'erasure' AND subject = ?",
                 first.json().get("erasureId").asText());
@@ -336,8 +340,8 @@ class PrivacyApiIT {
     @Test
     void retentionRunDeletesRowsOlderThanTheTablesMaximumAgeAndAuditsIt() throws Exception {
         String keyId = app.bean(KeyRing.class).tokeniser(KeyRing.WAREHOUSE).keyId();
-        insertLead("retention-old", null, null, null, keyId);
-        insertLead("retention-new", null, null, null, keyId);
+        insertLead("retention-old", null, null, null, keyId, null);
+        insertLead("retention-new", null, null, null, keyId, null);
         app.jdbc().update("UPDATE caravan.lead SET ingested_at = now() - interval '731 days' WHERE record_key = 'retention-old'");
         assertThat(post("/api/retention/run", viewer, Map.of()).status()).isEqualTo(403);
 
@@ -468,19 +472,31 @@ class PrivacyApiIT {
     }
 
     private static void insertSale(String recordKey, String email, String phone, String subject, String keyId) {
-        app.jdbc().update("""
-                INSERT INTO caravan.sale (record_key, connector_id, partner_id, data_class, batch_id, ingested_at, policy_id,
-                    key_id, sale_id, email_token, phone_token, subject_token)
-                VALUES (?, 'test', 'dealer-nord', 'first_party', 'b-test', now(), 'warehouse', ?, ?, ?, ?, ?)""",
-                recordKey, keyId, recordKey, email, phone, subject);
+        insertSale(recordKey, email, phone, subject, keyId, null);
     }
 
-    private static void insertLead(String recordKey, String email, String phone, String subject, String keyId) {
+    private static void insertSale(String recordKey, String email, String phone, String subject, String keyId, String sealed) {
+        app.jdbc().update("""
+                INSERT INTO caravan.sale (record_key, connector_id, partner_id, data_class, batch_id, ingested_at, policy_id,
+                    key_id, sale_id, email_token, phone_token, subject_token, sealed_identifiers)
+                VALUES (?, 'test', 'dealer-nord', 'first_party', 'b-test', now(), 'warehouse', ?, ?, ?, ?, ?, ?)""",
+                recordKey, keyId, recordKey, email, phone, subject, sealed);
+    }
+
+    private static void insertLead(String recordKey, String email, String phone, String subject, String keyId, String sealed) {
         app.jdbc().update("""
                 INSERT INTO caravan.lead (record_key, connector_id, partner_id, data_class, batch_id, ingested_at, policy_id,
-                    key_id, lead_id, email_token, phone_token, subject_token)
-                VALUES (?, 'test', 'autoboerse', 'second_party', 'b-test', now(), 'warehouse', ?, ?, ?, ?, ?)""",
-                recordKey, keyId, recordKey, email, phone, subject);
+                    key_id, lead_id, email_token, phone_token, subject_token, sealed_identifiers)
+                VALUES (?, 'test', 'autoboerse', 'second_party', 'b-test', now(), 'warehouse', ?, ?, ?, ?, ?, ?)""",
+                recordKey, keyId, recordKey, email, phone, subject, sealed);
+    }
+
+    private static String seal(Map<String, String> values) {
+        return app.bean(KeyRing.class).identitySeal().seal(values);
+    }
+
+    private static String suppressionToken(String normalised) {
+        return app.bean(KeyRing.class).tokeniser(KeyRing.SUPPRESSION).token(normalised);
     }
 
     private static void insertExport(String exportId, String partner, String agreement, String subjectToken, String at) {

@@ -112,6 +112,126 @@ class PrivacyLifecycleIT {
         }
     }
 
+    /**
+     * Key rotation with the re-key job: S1 is erased, S2 grants partner sharing by e-mail, S3 by
+     * subject token only, S4 (row 4) objects to analytics; an export logs S2 and S3. Then the
+     * warehouse key is rotated, the old key refused while rows name it, the re-key job moves every
+     * row, history entry and log entry, and the old key is destroyed. Afterwards the same file is
+     * recognised row for row (duplicates; S1 still suppressed, S4 still filtered), the export
+     * still sends S2 and S3, and erasing S2 still finds its row and the partner to notify.
+     */
+    @Test
+    void rotateRekeyAndDestroyTheWarehouseKeyWhileReturningSubjectsStillMatch() throws Exception {
+        String adminPassword = "admin-" + java.util.UUID.randomUUID();
+        try (CaravanApp started = CaravanApp.start(data, "caravan.security.users[0].name=key-admin",
+                "caravan.security.users[0].password={noop}" + adminPassword, "caravan.security.users[0].roles[0]=admin")) {
+            app = started;
+            http = HttpClient.newHttpClient();
+            base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+            GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
+            operator = "Basic " + Base64.getEncoder().encodeToString((user.name() + ":" + user.password()).getBytes(StandardCharsets.UTF_8));
+            String admin = "Basic " + Base64.getEncoder().encodeToString(("key-admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));
+            String s4 = "oezguer.boehm4@example.com";
+
+            Path inbox = data.resolve("sftp/dealer-nord/inbox");
+            deliver(NORD, inbox);
+            assertThat(counts(app.awaitBatches("dealer-nord-sales", 1, WAIT).get(0)))
+                    .containsExactly("completed", 40L, 34L, 5L, 0L, 0L, 1L);
+            post("/api/erasures", Map.of("email", S1));
+            consent(S2, "partner_sharing", "granted", "2026-10-01T10:00:00Z");
+            postConsent(Map.of("subjectToken", token(S3), "purpose", "partner_sharing", "status", "granted",
+                    "capturedAt", "2026-10-01T10:00:00Z"));
+            consent(s4, "analytics", "withdrawn", "2026-10-01T10:00:00Z");
+            Map<String, Object> before = export();
+            assertThat(before).containsEntry("status", "completed").containsEntry("rows_exported", 2L);
+            String oldKey = IndependentHmac.warehouseKeyId(data);
+            String oldS2 = IndependentHmac.warehouseToken(data, S2);
+
+            // rotate: new rows would use the new key; the old one is still named by every stored row
+            HttpResponse<String> rotated = sendAs(admin, HttpRequest.newBuilder(URI.create(base + "/api/keys/warehouse/rotate"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(rotated.statusCode()).isEqualTo(201);
+            String newKey = JSON.readTree(rotated.body()).get("keyId").asText();
+            assertThat(IndependentHmac.warehouseKeyId(data)).isEqualTo(newKey).isNotEqualTo(oldKey);
+            HttpResponse<String> refused = destroy(admin, oldKey);
+            assertThat(refused.statusCode()).isEqualTo(409); // (S3's event came by token: no key named, moved all the same)
+            assertThat(JSON.readTree(refused.body()).get("error").asText()).contains("sale=33").contains("consent_event=2")
+                    .contains("export_log=2").contains("/api/keys/warehouse/rekey");
+
+            // re-key: operators may not; the admin moves everything and the answer counts it
+            assertThat(rekey(operator, "warehouse").statusCode()).isEqualTo(403);
+            HttpResponse<String> rekeyed = rekey(admin, "warehouse");
+            assertThat(rekeyed.statusCode()).isEqualTo(200);
+            JsonNode result = JSON.readTree(rekeyed.body());
+            assertThat(result.get("activeKey").asText()).isEqualTo(newKey);
+            assertThat(result.get("moved").get("sale").asLong()).isEqualTo(33);
+            assertThat(result.get("moved").get("consent_event").asLong()).isEqualTo(3);
+            assertThat(result.get("moved").get("export_log").asLong()).isEqualTo(2);
+            assertThat(result.get("left").size()).isZero();
+            assertThat(result.get("sealsRefused").asLong()).isZero();
+            assertThat(rekeyed.body()).doesNotContain(oldS2).doesNotContain(IndependentHmac.warehouseToken(data, S2));
+
+            // every token is now the contract's HMAC under the new key, computed independently
+            Map<String, Object> s2Row = app.jdbc().queryForMap("SELECT key_id, email_token, phone_token, vin_token, subject_token"
+                    + " FROM caravan.sale WHERE sale_id = 'HH-2026-4002'");
+            assertThat(s2Row).containsEntry("key_id", newKey)
+                    .containsEntry("email_token", IndependentHmac.warehouseToken(data, S2))
+                    .containsEntry("subject_token", IndependentHmac.warehouseToken(data, S2))
+                    .containsEntry("phone_token", IndependentHmac.warehouseToken(data, "+494066969102"))
+                    .containsEntry("vin_token", IndependentHmac.warehouseToken(data, "WVWZZZ3DD55LY8M86"));
+            for (String table : List.of("sale", "consent_event", "export_log")) {
+                assertThat(count("SELECT count(*) FROM caravan." + table + " WHERE key_id IS DISTINCT FROM '" + newKey + "'"))
+                        .as(table).isZero();
+            }
+            assertThat(count("SELECT count(*) FROM caravan.export_log WHERE subject_token IN ('"
+                    + IndependentHmac.warehouseToken(data, S2) + "', '" + IndependentHmac.warehouseToken(data, S3) + "')")).isEqualTo(2);
+
+            // the old key can go now; from here on only the new key can match anybody
+            assertThat(destroy(admin, oldKey).statusCode()).isEqualTo(200);
+            assertThat(data.resolve("keys/hmac/warehouse/" + oldKey + ".key")).doesNotExist();
+
+            // the same file again: every row recognised; S1 still suppressed, S4's objection still holds
+            deliver(NORD, inbox);
+            assertThat(counts(app.awaitBatches("dealer-nord-sales", 2, WAIT).get(1)))
+                    .containsExactly("completed", 40L, 0L, 5L, 1L, 1L, 33L);
+            assertThat(count("SELECT count(*) FROM caravan.sale")).isEqualTo(33);
+            Map<String, Object> after = export();
+            assertThat(after).containsEntry("status", "completed").containsEntry("rows_exported", 2L);
+
+            // erasure after the old key is gone: the row and both exports are found through the moved log
+            JsonNode erasure = post("/api/erasures", Map.of("email", S2));
+            assertThat(erasure.get("rowsDeleted").get("sale").asLong()).isEqualTo(1);
+            assertThat(erasure.get("consentEventsDeleted").asLong()).isEqualTo(1);
+            assertThat(erasure.get("partners")).hasSize(2);
+
+            // idempotent; the suppression list is not re-keyable by design; everything audited
+            JsonNode again = JSON.readTree(rekey(admin, "warehouse").body());
+            assertThat(again.get("moved").size()).isZero();
+            assertThat(again.get("left").size()).isZero();
+            assertThat(rekey(admin, "suppression").statusCode()).isEqualTo(409);
+            assertThat(rekey(admin, "no-such-domain").statusCode()).isEqualTo(404);
+            assertThat(app.jdbc().queryForList("SELECT action || ':' || actor FROM caravan.audit_event WHERE action LIKE 'key_%'"
+                    + " ORDER BY audit_id", String.class)).containsExactly("key_activation:key-admin", "key_rekey:key-admin",
+                    "key_destruction:key-admin", "key_rekey:key-admin");
+        }
+    }
+
+    private HttpResponse<String> rekey(String auth, String domain) throws Exception {
+        return sendAs(auth, HttpRequest.newBuilder(URI.create(base + "/api/keys/" + domain + "/rekey"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private HttpResponse<String> destroy(String auth, String keyId) throws Exception {
+        return sendAs(auth, HttpRequest.newBuilder(URI.create(base + "/api/keys/warehouse/" + keyId)).DELETE());
+    }
+
+    private void postConsent(Map<String, String> body) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/consents"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        assertThat(response.statusCode()).isEqualTo(201);
+    }
+
     private Map<String, Object> export() throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/agreements/" + AGREEMENT + "/run"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
@@ -129,11 +249,7 @@ class PrivacyLifecycleIT {
     }
 
     private void consent(String email, String purpose, String status, String at) throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/consents"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("email", email, "purpose", purpose,
-                        "status", status, "capturedAt", at)))));
-        assertThat(response.statusCode()).isEqualTo(201);
+        postConsent(Map.of("email", email, "purpose", purpose, "status", status, "capturedAt", at));
     }
 
     private JsonNode post(String path, Map<String, String> body) throws Exception {
@@ -145,7 +261,11 @@ class PrivacyLifecycleIT {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.header("Authorization", operator).build(), HttpResponse.BodyHandlers.ofString());
+        return sendAs(operator, request);
+    }
+
+    private HttpResponse<String> sendAs(String auth, HttpRequest.Builder request) throws Exception {
+        return http.send(request.header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private String token(String email) {

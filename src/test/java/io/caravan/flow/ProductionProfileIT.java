@@ -7,6 +7,12 @@ import io.caravan.CaravanApplication;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.MissingKeyException;
 import io.caravan.testing.TestDatabase;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeyTemplates;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.daead.DeterministicAeadConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -68,11 +74,15 @@ class ProductionProfileIT {
     }
 
     @Test
-    void refusesToStartWithoutAPartnerDomainsKeyNamingIt() {
+    void refusesToStartWithoutAPartnerDomainsKeyNamingIt() throws Exception {
         TestDatabase.fresh("prod_profile_partner");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
+        String vault = vaultKeyset().toString();
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_partner",
+                "caravan.keys.vault.keyset-file=" + vault,
+                "caravan.keys.domains.suppression.active=suppression-prod-1",
+                "caravan.keys.material.suppression-prod-1=" + randomKey(),
                 "caravan.keys.domains.warehouse.active=warehouse-prod-1",
                 "caravan.keys.material.warehouse-prod-1=" + Base64.getEncoder().encodeToString(key)).toArray(String[]::new)).close())
                 .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
@@ -91,12 +101,44 @@ class ProductionProfileIT {
     }
 
     @Test
-    void startsWithConfiguredKeysAndShowsNoMaterial(CapturedOutput output) {
+    void refusesToStartWithoutTheVaultKeysetNamingIt() throws Exception {
+        TestDatabase.fresh("prod_profile_novault");
+        List<String> keyArgs = new ArrayList<>();
+        for (String domain : DOMAINS) {
+            keyArgs.add("caravan.keys.domains." + domain + ".active=" + domain + "-prod-1");
+            keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + randomKey());
+        }
+        assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_novault",
+                keyArgs.toArray(String[]::new)).toArray(String[]::new)).close())
+                .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
+                        .hasMessageContaining("caravan.keys.vault.keyset-file"));
+    }
+
+    /** Every key domain a policy of config/policies.yaml names (the warehouse and one per partner export), and suppression. */
+    private static final List<String> DOMAINS = List.of("warehouse", "suppression", "dealer-nord", "dealer-sued",
+            "autoboerse", "allsecura", "fahrbank-leasing");
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    private Path vaultKeyset() throws Exception {
+        DeterministicAeadConfig.register();
+        Path file = data.resolve("vault-keyset.json");
+        Files.writeString(file, TinkJsonProtoKeysetFormat.serializeKeyset(
+                KeysetHandle.generateNew(KeyTemplates.get("AES256_SIV")), InsecureSecretKeyAccess.get()));
+        return file;
+    }
+
+    @Test
+    void startsWithConfiguredKeysAndShowsNoMaterial(CapturedOutput output) throws Exception {
         TestDatabase.fresh("prod_profile_keys");
-        // every key domain a policy of config/policies.yaml names: the warehouse and one per partner export
         List<String> materials = new ArrayList<>();
-        List<String> keyArgs = new ArrayList<>(List.of("logging.level.io.caravan=DEBUG"));
-        for (String domain : List.of("warehouse", "dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")) {
+        List<String> keyArgs = new ArrayList<>(List.of("logging.level.io.caravan=DEBUG",
+                "caravan.keys.vault.keyset-file=" + vaultKeyset()));
+        for (String domain : DOMAINS) {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             String material = Base64.getEncoder().encodeToString(key);

@@ -134,7 +134,7 @@ class KeyRingIT {
 
     private static KeyProperties configured(Map<String, KeyProperties.Domain> domains, Map<String, String> material,
                                             Map<String, String> files) {
-        return new KeyProperties(false, null, domains, material, files, null);
+        return new KeyProperties(false, List.of("warehouse"), domains, material, files, null, null);
     }
 
     @Test
@@ -220,11 +220,17 @@ class KeyRingIT {
 
     // ---- Spring wiring: which ring a deployment gets ----
 
-    /** A key for every partner key domain the policies of config/policies.yaml name (they are checked at start-up). */
-    private static String[] partnerDomainKeys() {
-        return java.util.stream.Stream.of("dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")
+    /**
+     * A key for every partner key domain the policies of config/policies.yaml name and the
+     * suppression domain (they are checked at start-up), and the vault keyset the warehouse policy seals with.
+     */
+    private static String[] partnerDomainKeys() throws Exception {
+        String vault = com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(FieldCipher.newKeyset(),
+                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of("caravan.keys.vault.keyset=" + vault),
+                java.util.stream.Stream.of("suppression", "dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")
                 .flatMap(domain -> java.util.stream.Stream.of("caravan.keys.domains." + domain + ".active=" + domain + "-1",
-                        "caravan.keys.material." + domain + "-1=" + KEY_A))
+                        "caravan.keys.material." + domain + "-1=" + KEY_A)))
                 .toArray(String[]::new);
     }
 
@@ -240,7 +246,30 @@ class KeyRingIT {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(KeyRing.class)).isInstanceOf(GeneratedKeyRing.class);
             assertThat(temp.resolve("data/keys/hmac/warehouse/active")).exists();
+            assertThat(temp.resolve("data/keys/hmac/suppression/active")).exists();
+            Path vault = temp.resolve("data/keys/vault/aes256-siv.json");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(vault))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(java.nio.file.Files.readString(vault))
+                    .isNotEqualTo(java.nio.file.Files.readString(temp.resolve("data/keys/encrypt/aes256-siv.json")));
+            // kept: a seal made now opens after a restart
+            String sealed = context.getBean(KeyRing.class).identitySeal().seal(Map.of("email_token", "a@example.com"));
+            assertThat(GeneratedKeyRing.open(temp.resolve("data/keys"), List.of()).identitySeal().open(sealed))
+                    .containsEntry("email_token", "a@example.com");
         });
+    }
+
+    @Test
+    void configuredRingWithoutAVaultKeysetRefusesSealingNamingTheProperty() {
+        ConfiguredKeyRing ring = ConfiguredKeyRing.from(configured(
+                Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of()));
+        assertThatThrownBy(ring::identitySeal).isInstanceOf(MissingKeyException.class)
+                .hasMessageContaining("caravan.keys.vault.keyset-file");
+        assertThatThrownBy(() -> ConfiguredKeyRing.from(new KeyProperties(false, List.of("warehouse"),
+                Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of(),
+                null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null))))
+                .isInstanceOf(MissingKeyException.class)
+                .hasMessage("caravan.keys.vault.keyset: is not a usable Tink AES256_SIV keyset");
     }
 
     @Test
@@ -258,7 +287,7 @@ class KeyRingIT {
     }
 
     @Test
-    void otherProfileStartsWithConfiguredKeys() {
+    void otherProfileStartsWithConfiguredKeys() throws Exception {
         runner().withInitializer(context -> context.getEnvironment().setActiveProfiles("prod"))
                 .withPropertyValues("caravan.keys.domains.warehouse.active=warehouse-20261123-1a2b",
                         "caravan.keys.material.warehouse-20261123-1a2b=" + KEY_A)

@@ -88,9 +88,15 @@ class PseudonymiserTest {
                 entry("vin_token", tokeniser.token(VIN)),
                 entry("subject_token", tokeniser.token(EMAIL)),
                 entry("postcode_area", "10"),
-                entry("birth_year", 1985));
+                entry("birth_year", 1985),
+                entry("sealed_identifiers", keys.identitySeal().seal(Map.of("email_token", EMAIL, "phone_token", PHONE,
+                        "vin_token", VIN, "subject_token", EMAIL))));
+        // the seal holds exactly the normalised values behind the tokens, for the re-key job
+        assertThat(keys.identitySeal().open((String) row.fields().get("sealed_identifiers"))).containsOnly(
+                entry("email_token", EMAIL), entry("phone_token", PHONE), entry("vin_token", VIN), entry("subject_token", EMAIL));
         // tokens are pinned to their exact HMACs above; random hex may contain digit runs such as "151"
         assertThat(row.fields().values()).noneMatch(v -> v instanceof String s && !s.matches("[0-9a-f]{64}")
+                && !s.equals(row.fields().get("sealed_identifiers"))
                 && (s.contains("jane") || s.contains("Jane") || s.contains("Doe") || s.contains("151") || s.contains("Muster")
                 || s.contains("042788") || s.contains("10115") || s.contains("gold") || s.contains("5pm")));
         assertThat(row.keyId()).isEqualTo(tokeniser.keyId());
