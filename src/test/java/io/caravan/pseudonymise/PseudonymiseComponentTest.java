@@ -52,7 +52,7 @@ class PseudonymiseComponentTest {
 
         assertThat(body).isInstanceOf(RecordBatch.class).isNotSameAs(batch);
         Row row = ((RecordBatch) body).rows().next();
-        assertThat(row.fields()).containsOnlyKeys("email_token", "subject_token", "make");
+        assertThat(row.fields()).containsOnlyKeys("email_token", "subject_token", "make", "sealed_identifiers");
     }
 
     @Test
