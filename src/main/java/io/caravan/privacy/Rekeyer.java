@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *       {@linkplain IdentitySeal seal}: the seal is opened, every {@code *_token} column is
  *       recomputed from the normalised value behind it with the active key, and {@code key_id}
  *       set to it. Where the row's old key is still readable, each old token is first checked
- *       against the seal (a seal that does not belong to its row is never used). The old → new
- *       pairs are kept in a temporary table of the job's session (tokens only);</li>
+ *       against the seal (a seal that does not belong to its row is never used). Each chunk is
+ *       staged in a temporary table and applied with one {@code UPDATE ... FROM}; the old → new
+ *       pairs of subject tokens are kept in another (tokens only);</li>
  *   <li>consent events not under the active key: those with a sealed identifier are recomputed
  *       the same way; the others (given by token) are moved through the pairs of step 1;</li>
  *   <li>the export log is moved through the same pairs (so erasure still lists the partners to
@@ -55,6 +56,8 @@ public final class Rekeyer {
     /** Advisory lock key of the job: one run at a time, across instances. */
     private static final long LOCK = 0x4341_5256_524b_4559L; // "CARVRKEY"
     private static final String MAP = "pg_temp.caravan_rekey_map";
+    private static final String SUBJECT_TOKEN = "subject_token";
+    private static final String ROWS = "pg_temp.caravan_rekey_rows";
 
     private final DataSource dataSource;
     private final KeyRing keys;
@@ -187,12 +190,20 @@ public final class Rekeyer {
         String select = "SELECT record_key, key_id, " + IdentitySeal.COLUMN + ", "
                 + String.join(", ", tokenColumns.stream().map(RecordTables::quote).toList())
                 + " FROM " + quoted + " WHERE key_id <> ? AND " + IdentitySeal.COLUMN + " IS NOT NULL";
-        String update = "UPDATE " + quoted + " SET "
-                + String.join(", ", tokenColumns.stream().map(c -> RecordTables.quote(c) + " = ?").toList())
-                + ", key_id = ? WHERE record_key = ? AND key_id = ?";
+        // each chunk is staged in a temporary table and applied with one UPDATE ... FROM
+        List<String> staged = tokenColumns.stream().map(RecordTables::quote).toList();
+        try (Statement create = connection.createStatement()) {
+            create.execute("CREATE TEMP TABLE caravan_rekey_rows (record_key text NOT NULL, old_key text NOT NULL, "
+                    + String.join(", ", staged.stream().map(c -> c + " text").toList()) + ") ON COMMIT DROP");
+        }
+        String stage = "INSERT INTO " + ROWS + " (record_key, old_key, " + String.join(", ", staged) + ") VALUES (?, ?"
+                + ", ?".repeat(staged.size()) + ")";
+        String apply = "UPDATE " + quoted + " t SET " + String.join(", ", staged.stream().map(c -> c + " = r." + c).toList())
+                + ", key_id = ? FROM " + ROWS + " r WHERE t.record_key = r.record_key AND t.key_id = r.old_key";
         long count = 0;
         try (PreparedStatement query = connection.prepareStatement(select);
-             PreparedStatement updates = connection.prepareStatement(update);
+             PreparedStatement updates = connection.prepareStatement(stage);
+             PreparedStatement applies = connection.prepareStatement(apply);
              PreparedStatement pairs = connection.prepareStatement(
                      "INSERT INTO " + MAP + " (old_token, new_token) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             query.setFetchSize(CHUNK);
@@ -219,26 +230,29 @@ public final class Rekeyer {
                         refused[0]++;
                         continue;
                     }
+                    updates.setString(1, rs.getString(1));
+                    updates.setString(2, oldKey);
                     for (int i = 0; i < tokenColumns.size(); i++) {
-                        updates.setString(i + 1, fresh.get(i));
+                        updates.setString(i + 3, fresh.get(i));
                         String oldToken = rs.getString(4 + i);
-                        if (oldToken != null) {
+                        // consent history and the export log are keyed by subject token: only those pairs are needed
+                        if (oldToken != null && tokenColumns.get(i).equals(SUBJECT_TOKEN)) {
                             pairs.setString(1, oldToken);
                             pairs.setString(2, fresh.get(i));
                             pairs.addBatch();
                         }
                     }
-                    updates.setString(tokenColumns.size() + 1, active.keyId());
-                    updates.setString(tokenColumns.size() + 2, rs.getString(1));
-                    updates.setString(tokenColumns.size() + 3, oldKey);
                     updates.addBatch();
                     if (++pending == CHUNK) {
-                        count += flush(updates, pairs);
+                        count += applyStaged(connection, updates, applies, active, pairs);
                         pending = 0;
                     }
                 }
             }
-            count += flush(updates, pairs);
+            count += applyStaged(connection, updates, applies, active, pairs);
+        }
+        try (Statement drop = connection.createStatement()) {
+            drop.execute("DROP TABLE " + ROWS);
         }
         moved.merge(table, count, Long::sum);
     }
@@ -260,7 +274,7 @@ public final class Rekeyer {
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     Map<String, String> values = open(seal, rs.getString(4));
-                    String value = values == null ? null : values.get("subject_token");
+                    String value = values == null ? null : values.get(SUBJECT_TOKEN);
                     Optional<Tokeniser> old = keys.byKeyId(rs.getString(2));
                     if (value == null || (old.isPresent() && !old.get().token(value).equals(rs.getString(3)))) {
                         refused[0]++;
@@ -317,6 +331,19 @@ public final class Rekeyer {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Stages a chunk's rows, moves them with one UPDATE, empties the stage; answers the rows moved. */
+    private static long applyStaged(Connection connection, PreparedStatement stage, PreparedStatement apply,
+                                    Tokeniser active, PreparedStatement pairs) throws SQLException {
+        stage.executeBatch();
+        apply.setString(1, active.keyId());
+        long count = apply.executeUpdate();
+        try (Statement truncate = connection.createStatement()) {
+            truncate.execute("TRUNCATE " + ROWS);
+        }
+        pairs.executeBatch();
+        return count;
     }
 
     private static long flush(PreparedStatement updates, PreparedStatement pairs) throws SQLException {

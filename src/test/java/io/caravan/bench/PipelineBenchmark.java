@@ -1,6 +1,8 @@
 package io.caravan.bench;
 
 import io.caravan.CaravanApplication;
+import io.caravan.privacy.Rekeyer;
+import io.caravan.pseudonymise.KeyRing;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
@@ -88,6 +90,20 @@ public final class PipelineBenchmark {
             System.out.printf(Locale.ROOT, "COPY into table with PK  %,.1f s  %,.0f rows/s%n", copySeconds, copyRate);
             System.out.printf(Locale.ROOT, "pipeline / COPY          %.1f %%%n", 100 * pipelineRate / copyRate);
             System.out.printf(Locale.ROOT, "peak heap                %,d MB (max heap %,d MB)%n", heapPeak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+
+            // the re-key job over the same rows: rotate the warehouse key, move every row to it
+            app.getBean(KeyRing.class).rotate(KeyRing.WAREHOUSE);
+            System.gc();
+            resetPeaks();
+            long rekeyStart = System.nanoTime();
+            Rekeyer.Result rekeyed = app.getBean(Rekeyer.class).rekey(KeyRing.WAREHOUSE, "system:benchmark");
+            double rekeySeconds = (System.nanoTime() - rekeyStart) / 1e9;
+            long moved = rekeyed.moved().getOrDefault("sale", 0L);
+            if (moved != delivered || !rekeyed.left().isEmpty()) {
+                throw new IllegalStateException("the re-key moved " + moved + " of " + delivered + " rows; left " + rekeyed.left());
+            }
+            System.out.printf(Locale.ROOT, "re-key (rotate + move)   %,.1f s  %,.0f rows/s  (%,d rows moved, none left; peak heap %,d MB)%n",
+                    rekeySeconds, moved / rekeySeconds, moved, heapPeak() >> 20);
         } finally {
             app.close();
         }
