@@ -10,6 +10,7 @@ import io.caravan.pipeline.BatchContext;
 import io.caravan.privacy.AuditTrail;
 import io.caravan.pseudonymise.Identifiers;
 import io.caravan.pseudonymise.InvalidIdentifierException;
+import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
 import java.io.IOException;
@@ -275,7 +276,7 @@ final class ConsentFeedSink {
             String subject = subject(feed, batchId, rowNumber, row, warnings);
             Tokeniser active = keys.tokeniser(KeyRing.WAREHOUSE);
             String token = active.token(subject);
-            String sealed = keys.identitySeal().seal(Map.of("subject_token", subject));
+            String sealed = keys.identitySeal().seal(Map.of(IdentitySeal.SUBJECT, subject));
             // independent of the warehouse key, so derived event ids survive a warehouse re-key
             String stable = keys.tokeniser(KeyRing.SUPPRESSION).token(subject);
             Set<String> tokens = new LinkedHashSet<>(); // suppression-domain tokens of every identifier

@@ -6,6 +6,7 @@ import io.caravan.consent.ConsentStore;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.ops.ApiException;
+import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
 import java.time.Instant;
@@ -66,8 +67,6 @@ class ConsentsController {
                          String basis, Instant capturedAt, String source, boolean recorded) {
     }
 
-    private static final String SUBJECT_TOKEN = "subject_token";
-
     @PostMapping("/api/consents")
     @ResponseStatus(HttpStatus.CREATED)
     ConsentAnswer record(@RequestBody ConsentRequest request) {
@@ -90,7 +89,7 @@ class ConsentsController {
             Tokeniser tokeniser = keys.tokeniser(KeyRing.WAREHOUSE);
             token = tokeniser.token(identifier.value());
             keyId = tokeniser.keyId();
-            sealed = keys.identitySeal().seal(Map.of(SUBJECT_TOKEN, identifier.value()));
+            sealed = keys.identitySeal().seal(Map.of(IdentitySeal.SUBJECT, identifier.value()));
         }
         if (request.purpose() == null || request.purpose().isBlank()) {
             throw ApiException.badRequest("purpose is required", "purpose");

@@ -17,6 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,16 +61,18 @@ public final class Rekeyer {
     /** Advisory lock key of the job: one run at a time, across instances. */
     private static final long LOCK = 0x4341_5256_524b_4559L; // "CARVRKEY"
     private static final String MAP = "pg_temp.caravan_rekey_map";
-    private static final String SUBJECT_TOKEN = "subject_token";
+    private static final String PAIR = "INSERT INTO " + MAP + " (old_token, new_token) VALUES (?, ?) ON CONFLICT DO NOTHING";
     private static final String ROWS = "pg_temp.caravan_rekey_rows";
 
-    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private final KeyRing keys;
     private final RecordTables tables;
     private final AuditTrail audit;
 
     Rekeyer(DataSource dataSource, KeyRing keys, AuditTrail audit) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.keys = Objects.requireNonNull(keys, "keys");
         this.tables = new RecordTables(dataSource);
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -107,10 +114,12 @@ public final class Rekeyer {
             result = new Result(domain, active.keyId(), Map.of(), Map.of(), 0);
         } else {
             try {
-                result = rekeyWarehouse(active);
-            } catch (SQLException e) {
-                throw new IllegalStateException("re-key of key domain " + domain + " failed: SQL state "
-                        + e.getSQLState() + " (nothing was changed)", e);
+                result = transactions.execute(status -> jdbc.execute((ConnectionCallback<Result>) con ->
+                        rekeyWarehouse(con, active)));
+            } catch (DataAccessException e) {
+                String state = e.getMostSpecificCause() instanceof SQLException sql ? sql.getSQLState() : "unknown";
+                throw new IllegalStateException("re-key of key domain " + domain + " failed: SQL state " + state
+                        + " (nothing was changed)", e);
             }
         }
         Map<String, Object> detail = new LinkedHashMap<>();
@@ -124,60 +133,41 @@ public final class Rekeyer {
         return result;
     }
 
-    private Result rekeyWarehouse(Tokeniser active) throws SQLException {
+    /** The warehouse re-key on the transaction's connection (see the class contract). */
+    private Result rekeyWarehouse(Connection connection, Tokeniser active) throws SQLException {
         IdentitySeal seal = keys.identitySeal();
         Map<String, Long> moved = new TreeMap<>();
         Map<String, Long> left = new TreeMap<>();
         long[] refused = {0};
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-                    lock.setLong(1, LOCK);
-                    try (ResultSet rs = lock.executeQuery()) {
-                        rs.next();
-                        if (!rs.getBoolean(1)) {
-                            throw new AlreadyRunning();
-                        }
-                    }
-                }
-                try (Statement create = connection.createStatement()) {
-                    create.execute("CREATE TEMP TABLE caravan_rekey_map (old_token text PRIMARY KEY, new_token text NOT NULL)"
-                            + " ON COMMIT DROP");
-                }
-                for (Map.Entry<String, Set<String>> table : tables.all().entrySet()) {
-                    Set<String> columns = table.getValue();
-                    if (!columns.contains("key_id") || !columns.contains(IdentitySeal.COLUMN)) {
-                        continue;
-                    }
-                    List<String> tokenColumns = columns.stream().filter(c -> c.endsWith("_token")).toList();
-                    moveRecords(connection, table.getKey(), tokenColumns, active, seal, moved, refused);
-                    left.put(table.getKey(), count(connection, "SELECT count(*) FROM caravan."
-                            + RecordTables.quote(table.getKey()) + " WHERE key_id <> ?", active.keyId()));
-                }
-                moveConsentEvents(connection, active, seal, moved, refused);
-                left.put("consent_event", count(connection,
-                        "SELECT count(*) FROM caravan.consent_event WHERE key_id <> ?", active.keyId()));
-                moveExportLog(connection, active, moved);
-                left.put("export_log", count(connection,
-                        "SELECT count(*) FROM caravan.export_log WHERE key_id <> ?", active.keyId()));
-                connection.commit();
-            } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException ignored) {
-                    // a broken connection is discarded; the transaction with it
-                }
-                throw e;
-            } finally {
-                try {
-                    connection.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // the pool discards a broken connection
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            lock.setLong(1, LOCK);
+            try (ResultSet rs = lock.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new AlreadyRunning();
                 }
             }
         }
+        try (Statement create = connection.createStatement()) {
+            create.execute("CREATE TEMP TABLE caravan_rekey_map (old_token text PRIMARY KEY, new_token text NOT NULL)"
+                    + " ON COMMIT DROP");
+        }
+        for (Map.Entry<String, Set<String>> table : tables.all().entrySet()) {
+            Set<String> columns = table.getValue();
+            if (!columns.contains("key_id") || !columns.contains(IdentitySeal.COLUMN)) {
+                continue;
+            }
+            List<String> tokenColumns = columns.stream().filter(c -> c.endsWith("_token")).toList();
+            moveRecords(connection, table.getKey(), tokenColumns, active, seal, moved, refused);
+            left.put(table.getKey(), count(connection, "SELECT count(*) FROM caravan."
+                    + RecordTables.quote(table.getKey()) + " WHERE key_id <> ?", active.keyId()));
+        }
+        moveConsentEvents(connection, active, seal, moved, refused);
+        left.put("consent_event", count(connection,
+                "SELECT count(*) FROM caravan.consent_event WHERE key_id <> ?", active.keyId()));
+        moveExportLog(connection, active, moved);
+        left.put("export_log", count(connection,
+                "SELECT count(*) FROM caravan.export_log WHERE key_id <> ?", active.keyId()));
         left.values().removeIf(n -> n == 0);
         moved.values().removeIf(n -> n == 0);
         return new Result(KeyRing.WAREHOUSE, active.keyId(), moved, left, refused[0]);
@@ -204,8 +194,7 @@ public final class Rekeyer {
         try (PreparedStatement query = connection.prepareStatement(select);
              PreparedStatement updates = connection.prepareStatement(stage);
              PreparedStatement applies = connection.prepareStatement(apply);
-             PreparedStatement pairs = connection.prepareStatement(
-                     "INSERT INTO " + MAP + " (old_token, new_token) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+             PreparedStatement pairs = connection.prepareStatement(PAIR)) {
             query.setFetchSize(CHUNK);
             query.setString(1, active.keyId());
             int pending = 0;
@@ -218,13 +207,10 @@ public final class Rekeyer {
                     boolean usable = values != null;
                     for (int i = 0; usable && i < tokenColumns.size(); i++) {
                         String oldToken = rs.getString(4 + i);
-                        if (oldToken == null) {
-                            fresh.add(null);
-                            continue;
-                        }
-                        String value = values.get(tokenColumns.get(i));
-                        usable = value != null && (old.isEmpty() || old.get().token(value).equals(oldToken));
-                        fresh.add(usable ? active.token(value) : null);
+                        String token = oldToken == null ? null
+                                : recompute(values.get(tokenColumns.get(i)), oldToken, old, active);
+                        usable = oldToken == null || token != null;
+                        fresh.add(token);
                     }
                     if (!usable) {
                         refused[0]++;
@@ -236,7 +222,7 @@ public final class Rekeyer {
                         updates.setString(i + 3, fresh.get(i));
                         String oldToken = rs.getString(4 + i);
                         // consent history and the export log are keyed by subject token: only those pairs are needed
-                        if (oldToken != null && tokenColumns.get(i).equals(SUBJECT_TOKEN)) {
+                        if (oldToken != null && tokenColumns.get(i).equals(IdentitySeal.SUBJECT)) {
                             pairs.setString(1, oldToken);
                             pairs.setString(2, fresh.get(i));
                             pairs.addBatch();
@@ -266,21 +252,19 @@ public final class Rekeyer {
                 WHERE key_id <> ? AND sealed_identifier IS NOT NULL""");
              PreparedStatement updates = connection.prepareStatement(
                      "UPDATE caravan.consent_event SET subject_token = ?, key_id = ? WHERE event_id = ? AND key_id = ?");
-             PreparedStatement pairs = connection.prepareStatement(
-                     "INSERT INTO " + MAP + " (old_token, new_token) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+             PreparedStatement pairs = connection.prepareStatement(PAIR)) {
             query.setFetchSize(CHUNK);
             query.setString(1, active.keyId());
             int pending = 0;
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     Map<String, String> values = open(seal, rs.getString(4));
-                    String value = values == null ? null : values.get(SUBJECT_TOKEN);
-                    Optional<Tokeniser> old = keys.byKeyId(rs.getString(2));
-                    if (value == null || (old.isPresent() && !old.get().token(value).equals(rs.getString(3)))) {
+                    String fresh = values == null ? null
+                            : recompute(values.get(IdentitySeal.SUBJECT), rs.getString(3), keys.byKeyId(rs.getString(2)), active);
+                    if (fresh == null) {
                         refused[0]++;
                         continue;
                     }
-                    String fresh = active.token(value);
                     updates.setString(1, fresh);
                     updates.setString(2, active.keyId());
                     updates.setString(3, rs.getString(1));
@@ -320,6 +304,18 @@ public final class Rekeyer {
             statement.setString(1, active.keyId());
             moved.merge("export_log", (long) statement.executeUpdate(), Long::sum);
         }
+    }
+
+    /**
+     * The token of {@code value} under the active key, or null when the seal gave no value or,
+     * where the old key is still readable, the value does not make {@code oldToken} under it (a
+     * seal that does not belong to its row is never used).
+     */
+    private static String recompute(String value, String oldToken, Optional<Tokeniser> old, Tokeniser active) {
+        if (value == null || (old.isPresent() && !old.get().token(value).equals(oldToken))) {
+            return null;
+        }
+        return active.token(value);
     }
 
     private static Map<String, String> open(IdentitySeal seal, String sealed) {

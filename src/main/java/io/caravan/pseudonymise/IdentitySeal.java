@@ -33,6 +33,11 @@ import java.util.TreeMap;
 public final class IdentitySeal {
     /** The column of the record tables that holds a row's seal. */
     public static final String COLUMN = "sealed_identifiers";
+    /**
+     * The key under which a seal holds the subject's identifier (the value behind
+     * {@code subject_token}); consent events seal only this one.
+     */
+    public static final String SUBJECT = "subject_token";
     /** The associated data of every seal. */
     static final String CONTEXT = "caravan.identity-vault.v1";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();

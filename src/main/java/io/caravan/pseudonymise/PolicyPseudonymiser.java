@@ -116,7 +116,7 @@ final class PolicyPseudonymiser implements Pseudonymiser {
             if (token != null) {
                 out.put(SUBJECT_TOKEN, token);
                 if (sealed != null) {
-                    sealed.put(SUBJECT_TOKEN, sealed.get(FieldAction.HMAC.outputColumn(subject)));
+                    sealed.put(IdentitySeal.SUBJECT, sealed.get(FieldAction.HMAC.outputColumn(subject)));
                 }
             }
         }

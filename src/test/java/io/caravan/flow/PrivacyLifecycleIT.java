@@ -53,11 +53,7 @@ class PrivacyLifecycleIT {
     @Test
     void consentIngestWithdrawExportEraseReingest() throws Exception {
         try (CaravanApp started = CaravanApp.start(data)) {
-            app = started;
-            http = HttpClient.newHttpClient();
-            base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
-            GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
-            operator = "Basic " + Base64.getEncoder().encodeToString((user.name() + ":" + user.password()).getBytes(StandardCharsets.UTF_8));
+            connect(started);
 
             // 1. consent
             consent(S1, "partner_sharing", "granted", "2026-10-01T10:00:00Z");
@@ -125,11 +121,7 @@ class PrivacyLifecycleIT {
         String adminPassword = "admin-" + java.util.UUID.randomUUID();
         try (CaravanApp started = CaravanApp.start(data, "caravan.security.users[0].name=key-admin",
                 "caravan.security.users[0].password={noop}" + adminPassword, "caravan.security.users[0].roles[0]=admin")) {
-            app = started;
-            http = HttpClient.newHttpClient();
-            base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
-            GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
-            operator = "Basic " + Base64.getEncoder().encodeToString((user.name() + ":" + user.password()).getBytes(StandardCharsets.UTF_8));
+            connect(started);
             String admin = "Basic " + Base64.getEncoder().encodeToString(("key-admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));
             String s4 = "oezguer.boehm4@example.com";
 
@@ -214,6 +206,15 @@ class PrivacyLifecycleIT {
                     + " ORDER BY audit_id", String.class)).containsExactly("key_activation:key-admin", "key_rekey:key-admin",
                     "key_destruction:key-admin", "key_rekey:key-admin");
         }
+    }
+
+    /** Talks to {@code started} as its first generated user (an operator). */
+    private void connect(CaravanApp started) {
+        app = started;
+        http = HttpClient.newHttpClient();
+        base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+        GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
+        operator = "Basic " + Base64.getEncoder().encodeToString((user.name() + ":" + user.password()).getBytes(StandardCharsets.UTF_8));
     }
 
     private HttpResponse<String> rekey(String auth, String domain) throws Exception {
