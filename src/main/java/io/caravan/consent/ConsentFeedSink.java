@@ -1,7 +1,8 @@
 package io.caravan.consent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.ledger.BatchCounts;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.JdbcLedger;
@@ -240,7 +241,7 @@ final class ConsentFeedSink {
         JsonNode root;
         try {
             root = JSON.readTree(in);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             // the parser's message quotes the document; name the file and position only
             throw new IllegalArgumentException(sourceName + ": not valid JSON");
         }
@@ -249,7 +250,7 @@ final class ConsentFeedSink {
             throw new IllegalArgumentException(sourceName + ": " + (feed.recordsPath() == null ? "the document"
                     : "$." + feed.recordsPath()) + " is not an array of consent records");
         }
-        Iterator<JsonNode> elements = records.elements();
+        Iterator<JsonNode> elements = records.values().iterator();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -262,8 +263,8 @@ final class ConsentFeedSink {
                 Map<String, String> row = new LinkedHashMap<>();
                 for (Map.Entry<String, String> column : feed.columns().entrySet()) {
                     JsonNode value = record.get(column.getValue());
-                    row.put(column.getKey(), value == null || value.isNull() || value.isContainerNode()
-                            ? null : blankToNull(value.asText()));
+                    row.put(column.getKey(), value == null || value.isNull() || value.isContainer()
+                            ? null : blankToNull(value.asString()));
                 }
                 return row;
             }

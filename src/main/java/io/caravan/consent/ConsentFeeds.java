@@ -1,6 +1,6 @@
 package io.caravan.consent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.pseudonymise.ConfigFileException;
 import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.charset.Charset;
@@ -39,7 +39,7 @@ public final class ConsentFeeds {
         for (int i = 0; i < list.size(); i++) {
             JsonNode node = list.get(i);
             String at = file + ": $.feeds[" + i + "]";
-            String id = node.get("id").asText();
+            String id = node.get("id").asString();
             JsonNode format = node.get("format");
             Map<String, String> columns = strings(node.get("columns"));
             Map<String, String> spellings = strings(node.path("purposes"));
@@ -56,7 +56,7 @@ public final class ConsentFeeds {
             }
             Charset charset;
             try {
-                charset = format.has("charset") ? Charset.forName(format.get("charset").asText()) : StandardCharsets.UTF_8;
+                charset = format.has("charset") ? Charset.forName(format.get("charset").asString()) : StandardCharsets.UTF_8;
             } catch (IllegalArgumentException e) {
                 problems.add(at + ".format.charset: unknown charset");
                 charset = StandardCharsets.UTF_8;
@@ -64,10 +64,10 @@ public final class ConsentFeeds {
             if (feeds.containsKey(id)) {
                 problems.add(at + ".id: repeats feed '" + id + "'");
             }
-            feeds.put(id, new ConsentFeed(id, node.get("partner").asText(), node.path("source").asText(node.get("partner").asText()),
-                    node.path("phoneRegion").asText("DE"), format.get("type").asText(),
+            feeds.put(id, new ConsentFeed(id, node.get("partner").asString(), node.path("source").asText(node.get("partner").asString()),
+                    node.path("phoneRegion").asText("DE"), format.get("type").asString(),
                     format.path("delimiter").asText(",").charAt(0), charset,
-                    format.hasNonNull("recordsPath") ? format.get("recordsPath").asText() : null,
+                    format.hasNonNull("recordsPath") ? format.get("recordsPath").asString() : null,
                     format.path("maxBytes").asLong(DEFAULT_MAX_BYTES), columns, spellings, strings(node.path("statuses"))));
         }
         if (!problems.isEmpty()) {
@@ -87,7 +87,7 @@ public final class ConsentFeeds {
     private static Map<String, String> strings(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
         }
         return out;
     }

@@ -1,6 +1,6 @@
 package io.caravan.consent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.pseudonymise.ConfigFileException;
 import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
@@ -27,11 +27,11 @@ public final class PurposeRegistry {
     public static PurposeRegistry load(Path file) {
         JsonNode root = ValidatedYaml.read(file, SCHEMA);
         Map<String, Purpose> purposes = new LinkedHashMap<>();
-        root.get("purposes").fields().forEachRemaining(entry -> {
+        root.get("purposes").properties().forEach(entry -> {
             JsonNode node = entry.getValue();
             purposes.put(entry.getKey(), new Purpose(entry.getKey(),
-                    LegalBasis.fromDb(node.get("basis").asText()),
-                    node.get("title").asText(),
+                    LegalBasis.fromDb(node.get("basis").asString()),
+                    node.get("title").asString(),
                     node.path("description").asText("")));
         });
         return new PurposeRegistry(file, purposes);

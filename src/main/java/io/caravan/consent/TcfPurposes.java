@@ -1,6 +1,6 @@
 package io.caravan.consent;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import com.iabtcf.decoder.TCString;
 import com.iabtcf.utils.IntIterable;
 import io.caravan.pseudonymise.ValidatedYaml;
@@ -33,7 +33,7 @@ final class TcfPurposes {
         }
         JsonNode root = ValidatedYaml.read(file, SCHEMA);
         Map<String, List<Integer>> required = new LinkedHashMap<>();
-        root.get("purposes").fields().forEachRemaining(e -> {
+        root.get("purposes").properties().forEach(e -> {
             if (purposes.find(e.getKey()).isEmpty()) {
                 throw new io.caravan.pseudonymise.ConfigFileException(file + ": $.purposes." + e.getKey()
                         + ": unknown purpose (" + purposes.ids() + ")");

@@ -1,6 +1,6 @@
 package io.caravan.deliver;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.pseudonymise.ConfigFileException;
 import io.caravan.pseudonymise.Policy;
@@ -66,16 +66,16 @@ public final class AgreementRegistry {
         for (int i = 0; i < list.size(); i++) {
             JsonNode node = list.get(i);
             String path = "$.agreements[" + i + "]";
-            String id = node.path("id").asText();
+            String id = node.path("id").asString();
             if (byId.containsKey(id)) {
                 errors.add(path + ".id: duplicate agreement id '" + id + "'");
             }
-            String partner = node.path("partner").asText();
-            String purpose = node.path("purpose").asText();
+            String partner = node.path("partner").asString();
+            String purpose = node.path("purpose").asString();
             if (purposes.find(purpose).isEmpty()) {
                 errors.add(path + ".purpose: unknown purpose '" + purpose + "' (config/purposes.yaml)");
             }
-            String policyId = node.path("policy").asText();
+            String policyId = node.path("policy").asString();
             Optional<Policy> policy = policies.find(policyId);
             if (policy.isEmpty()) {
                 errors.add(path + ".policy: unknown policy '" + policyId + "' (config/policies.yaml)");
@@ -83,7 +83,7 @@ public final class AgreementRegistry {
                 errors.add(path + ".policy: policy '" + policyId + "' has key domain '" + policy.get().keyDomain()
                         + "', not the partner '" + partner + "'");
             }
-            String table = node.path("dataset").path("table").asText();
+            String table = node.path("dataset").path("table").asString();
             List<String> available = tableColumns.computeIfAbsent(table, columnsOf);
             List<String> columns = new ArrayList<>();
             JsonNode columnNodes = node.path("dataset").path("columns");
@@ -91,7 +91,7 @@ public final class AgreementRegistry {
                 errors.add(path + ".dataset.table: no table or view caravan." + table + " in the warehouse");
             }
             for (int c = 0; c < columnNodes.size(); c++) {
-                String column = columnNodes.get(c).asText();
+                String column = columnNodes.get(c).asString();
                 columns.add(column);
                 if (column.equals("sealed_identifiers")) {
                     errors.add(path + ".dataset.columns[" + c + "]: sealed_identifiers is the identity vault of the"
@@ -110,15 +110,15 @@ public final class AgreementRegistry {
             }
             LocalDate validUntil = null;
             try {
-                validUntil = LocalDate.parse(node.path("validUntil").asText());
+                validUntil = LocalDate.parse(node.path("validUntil").asString());
             } catch (DateTimeParseException e) {
                 errors.add(path + ".validUntil: not a date (yyyy-mm-dd)");
             }
-            String schedule = node.hasNonNull("schedule") ? node.path("schedule").asText() : null;
+            String schedule = node.hasNonNull("schedule") ? node.path("schedule").asString() : null;
             if (schedule != null && !CronExpression.isValidExpression(schedule)) {
                 errors.add(path + ".schedule: not a valid Quartz cron expression");
             }
-            Agreement.Format format = Agreement.Format.valueOf(node.path("format").asText().toUpperCase(Locale.ROOT));
+            Agreement.Format format = Agreement.Format.valueOf(node.path("format").asString().toUpperCase(Locale.ROOT));
             Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
             if (errors.isEmpty()) {
                 byId.put(id, new Agreement(id, node.path("title").asText(id), partner, table, columns, purpose,
@@ -140,13 +140,13 @@ public final class AgreementRegistry {
                 return null;
             }
             try {
-                return placeholders.apply(node.path(field).asText());
+                return placeholders.apply(node.path(field).asString());
             } catch (RuntimeException e) {
                 errors.add(path + "." + field + ": unresolved placeholder");
                 return null;
             }
         };
-        switch (node.path("type").asText()) {
+        switch (node.path("type").asString()) {
             case "sftp" -> {
                 int port = 22;
                 String portText = text.apply("port");

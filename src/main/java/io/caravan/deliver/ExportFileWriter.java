@@ -1,8 +1,9 @@
 package io.caravan.deliver;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamWriteFeature;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,8 +68,8 @@ sealed interface ExportFileWriter extends AutoCloseable permits ExportFileWriter
 
     /** A UTF-8 JSON array of objects, one per row, keys in column order; null values are written as null. */
     final class Json implements ExportFileWriter {
-        private static final JsonFactory FACTORY = new JsonFactory()
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        private static final JsonFactory FACTORY = JsonFactory.builder()
+                .disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
         private final JsonGenerator json;
         private final List<String> columns;
 
@@ -82,7 +83,7 @@ sealed interface ExportFileWriter extends AutoCloseable permits ExportFileWriter
         public void row(Object[] values) throws IOException {
             json.writeStartObject();
             for (int i = 0; i < values.length; i++) {
-                json.writeFieldName(columns.get(i));
+                json.writeName(columns.get(i));
                 Object value = values[i];
                 if (value == null) {
                     json.writeNull();

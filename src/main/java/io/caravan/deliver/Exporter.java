@@ -1,8 +1,10 @@
 package io.caravan.deliver;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.JsonGenerator;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
@@ -87,7 +89,8 @@ public final class Exporter {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int FETCH_ROWS = 1000;
     private static final String SUBJECT = "subject_token";
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Writes indented JSON (a person opens these files); generators follow the mapper's settings. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final AgreementRegistry agreements;
     private final PolicyRegistry policies;
@@ -359,27 +362,26 @@ public final class Exporter {
                                Prepared prepared, Counts counts) throws IOException {
         try (OutputStream out = Files.newOutputStream(manifest);
              JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            json.useDefaultPrettyPrinter();
             json.writeStartObject();
-            json.writeStringField("file", prepared.fileName());
-            json.writeStringField("export_id", prepared.exportId());
-            json.writeStringField("agreement", agreement.id());
-            json.writeStringField("partner", agreement.partner());
-            json.writeStringField("dataset", agreement.table());
-            json.writeArrayFieldStart("columns");
+            json.writeStringProperty("file", prepared.fileName());
+            json.writeStringProperty("export_id", prepared.exportId());
+            json.writeStringProperty("agreement", agreement.id());
+            json.writeStringProperty("partner", agreement.partner());
+            json.writeStringProperty("dataset", agreement.table());
+            json.writeArrayPropertyStart("columns");
             for (String column : agreement.columns()) {
                 json.writeString(column);
             }
             json.writeEndArray();
-            json.writeStringField("format", agreement.format().extension());
-            json.writeNumberField("rows", counts.rows());
-            json.writeStringField("sha256", counts.sha256());
-            json.writeStringField("purpose", agreement.purpose());
-            json.writeStringField("policy", policy.id());
-            json.writeStringField("key_id", partnerKey.keyId());
-            json.writeStringField("token_derivation", "HMAC-SHA256(partner key, warehouse token)");
-            json.writeStringField("created_at", Instant.now(clock).toString());
-            json.writeStringField("valid_until", agreement.validUntil().toString());
+            json.writeStringProperty("format", agreement.format().extension());
+            json.writeNumberProperty("rows", counts.rows());
+            json.writeStringProperty("sha256", counts.sha256());
+            json.writeStringProperty("purpose", agreement.purpose());
+            json.writeStringProperty("policy", policy.id());
+            json.writeStringProperty("key_id", partnerKey.keyId());
+            json.writeStringProperty("token_derivation", "HMAC-SHA256(partner key, warehouse token)");
+            json.writeStringProperty("created_at", Instant.now(clock).toString());
+            json.writeStringProperty("valid_until", agreement.validUntil().toString());
             json.writeEndObject();
         }
     }

@@ -1,8 +1,10 @@
 package io.caravan.exchange;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.JsonGenerator;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.Ledger;
 import io.caravan.ledger.Rejection;
@@ -41,7 +43,8 @@ final class AckWriter implements Ledger.BatchListener {
     private static final Logger LOG = LoggerFactory.getLogger(AckWriter.class);
     static final int MAX_ISSUES = 10_000;
     static final String SUFFIX = ".ack.json";
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Writes indented JSON (a person opens these files); generators follow the mapper's settings. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final Ledger ledger;
     private final Path root;
@@ -99,25 +102,24 @@ final class AckWriter implements Ledger.BatchListener {
         List<Rejection> warnings = ledger.warnings(summary.batchId(), MAX_ISSUES);
         try (OutputStream out = Files.newOutputStream(temp);
              JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            json.useDefaultPrettyPrinter();
             json.writeStartObject();
-            json.writeStringField("file", fileName);
-            json.writeStringField("batch_id", summary.batchId());
-            json.writeStringField("partner_id", summary.partnerId());
-            json.writeStringField("route_id", summary.routeId());
-            json.writeStringField("connector_id", summary.connectorId());
-            json.writeStringField("status", summary.status());
-            json.writeStringField("started_at", text(summary.startedAt()));
-            json.writeStringField("finished_at", text(summary.finishedAt()));
-            json.writeNumberField("rows_in", summary.rowsIn());
-            json.writeNumberField("rows_delivered", summary.rowsDelivered());
-            json.writeNumberField("rows_rejected", summary.rowsRejected());
-            json.writeNumberField("rows_consent_filtered", summary.rowsConsentFiltered());
-            json.writeNumberField("rows_suppressed", summary.rowsSuppressed());
-            json.writeNumberField("rows_duplicate", summary.rowsDuplicate());
-            json.writeNumberField("warnings", summary.warnings());
+            json.writeStringProperty("file", fileName);
+            json.writeStringProperty("batch_id", summary.batchId());
+            json.writeStringProperty("partner_id", summary.partnerId());
+            json.writeStringProperty("route_id", summary.routeId());
+            json.writeStringProperty("connector_id", summary.connectorId());
+            json.writeStringProperty("status", summary.status());
+            json.writeStringProperty("started_at", text(summary.startedAt()));
+            json.writeStringProperty("finished_at", text(summary.finishedAt()));
+            json.writeNumberProperty("rows_in", summary.rowsIn());
+            json.writeNumberProperty("rows_delivered", summary.rowsDelivered());
+            json.writeNumberProperty("rows_rejected", summary.rowsRejected());
+            json.writeNumberProperty("rows_consent_filtered", summary.rowsConsentFiltered());
+            json.writeNumberProperty("rows_suppressed", summary.rowsSuppressed());
+            json.writeNumberProperty("rows_duplicate", summary.rowsDuplicate());
+            json.writeNumberProperty("warnings", summary.warnings());
             if (summary.error() != null) {
-                json.writeStringField("reason", summary.error());
+                json.writeStringProperty("reason", summary.error());
             }
             issues(json, "rejections", rejections);
             issues(json, "warning_list", warnings);
@@ -131,13 +133,13 @@ final class AckWriter implements Ledger.BatchListener {
     }
 
     private static void issues(JsonGenerator json, String name, List<Rejection> issues) throws IOException {
-        json.writeNumberField(name + "_listed", issues.size());
-        json.writeArrayFieldStart(name);
+        json.writeNumberProperty(name + "_listed", issues.size());
+        json.writeArrayPropertyStart(name);
         for (Rejection issue : issues) {
             json.writeStartObject();
-            json.writeNumberField("row", issue.rowNumber());
-            json.writeStringField("field", issue.field());
-            json.writeStringField("reason", issue.reason());
+            json.writeNumberProperty("row", issue.rowNumber());
+            json.writeStringProperty("field", issue.field());
+            json.writeStringProperty("reason", issue.reason());
             json.writeEndObject();
         }
         json.writeEndArray();

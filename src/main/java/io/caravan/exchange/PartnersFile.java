@@ -1,15 +1,11 @@
 package io.caravan.exchange;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.Schema;
+import io.caravan.config.JsonSchemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +48,7 @@ final class PartnersFile {
     static final int MIN_RSA_BITS = 2048;
 
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final JsonSchema SCHEMA = loadSchema();
+    private static final Schema SCHEMA = JsonSchemas.load("/io/caravan/exchange/partners.schema.json");
 
     private PartnersFile() {
     }
@@ -73,7 +69,7 @@ final class PartnersFile {
             throw new PartnerConfigException(display + ": file not found"
                     + " (set caravan.sftp.gateway.enabled=false to run without the SFTP gateway)");
         } catch (JacksonException e) {
-            JsonLocation at = e.getLocation();
+            TokenStreamLocation at = e.getLocation();
             throw new PartnerConfigException(display + ": not valid YAML"
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
@@ -88,8 +84,8 @@ final class PartnersFile {
             throw new PartnerConfigException(display + ": $: file is empty; expected 'partners:'");
         }
         List<String> errors = new ArrayList<>();
-        for (ValidationMessage message : SCHEMA.validate(root)) {
-            errors.add(message.getMessage());
+        for (JsonSchemas.Problem problem : JsonSchemas.validate(SCHEMA, root)) {
+            errors.add(problem.toString());
         }
         if (!errors.isEmpty()) {
             throw failure(display, errors);
@@ -101,7 +97,7 @@ final class PartnersFile {
         for (int i = 0; i < list.size(); i++) {
             JsonNode node = list.get(i);
             String path = "$.partners[" + i + "]";
-            String id = node.path("id").asText();
+            String id = node.path("id").asString();
             String first = idPaths.putIfAbsent(id, path + ".id");
             if (first != null) {
                 errors.add(path + ".id: duplicate of " + first);
@@ -110,7 +106,7 @@ final class PartnersFile {
             JsonNode lines = node.path("publicKeys");
             for (int k = 0; k < lines.size(); k++) {
                 String keyPath = path + ".publicKeys[" + k + "]";
-                PublicKey key = parseKey(lines.get(k).asText(), keyPath, errors);
+                PublicKey key = parseKey(lines.get(k).asString(), keyPath, errors);
                 if (key != null) {
                     String other = keyPaths.putIfAbsent(new PublicKeyId(key), keyPath);
                     if (other != null) {
@@ -120,8 +116,8 @@ final class PartnersFile {
                 }
             }
             List<String> routes = new ArrayList<>();
-            node.path("routes").forEach(r -> routes.add(r.asText()));
-            partners.add(new Partner(id, node.path("name").asText(), keys, routes));
+            node.path("routes").forEach(r -> routes.add(r.asString()));
+            partners.add(new Partner(id, node.path("name").asString(), keys, routes));
         }
         if (!errors.isEmpty()) {
             throw failure(display, errors);
@@ -157,18 +153,6 @@ final class PartnersFile {
     private static PartnerConfigException failure(String display, List<String> errors) {
         errors.sort(Comparator.naturalOrder());
         return new PartnerConfigException(display + ": " + String.join("; " + display + ": ", errors));
-    }
-
-    private static JsonSchema loadSchema() {
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
-        try (InputStream in = PartnersFile.class.getResourceAsStream("partners.schema.json")) {
-            if (in == null) {
-                throw new IllegalStateException("partners.schema.json missing from the class path");
-            }
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A public key compared by its encoding (keys of different providers may not be equal()). */

@@ -1,7 +1,8 @@
 package io.caravan.fetch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -54,16 +55,16 @@ final class OAuth2Tokens {
         try (InputStream body = response.body()) {
             JsonNode answer = JSON.readTree(body);
             JsonNode access = answer == null ? null : answer.get("access_token");
-            if (access == null || !access.isTextual() || access.asText().isBlank()) {
+            if (access == null || !access.isString() || access.asString().isBlank()) {
                 throw new FetchException(connectorId + ": token request: answer has no access_token");
             }
             long seconds = answer.path("expires_in").asLong(3600);
             Duration lifetime = Duration.ofSeconds(Math.max(seconds, 1));
             Duration skew = lifetime.compareTo(SKEW.multipliedBy(2)) < 0 ? lifetime.dividedBy(2) : SKEW;
-            token = access.asText();
+            token = access.asString();
             expiresAt = clock.instant().plus(lifetime).minus(skew);
             return token;
-        } catch (IOException e) {
+        } catch (IOException | JacksonException e) { // a parser's message may quote the answer: name the class only
             throw new FetchException(connectorId + ": token request: unreadable answer (" + e.getClass().getSimpleName() + ")");
         }
     }

@@ -1,6 +1,6 @@
 package io.caravan.fetch;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.harmonise.ConnectorConfigException;
 import java.net.URI;
 import java.time.Duration;
@@ -77,10 +77,10 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
         URI base = uri(text(node, "baseUrl", null, config, problems), file, "$.source.baseUrl", problems);
         JsonNode p = node.path("paging");
         Paging paging = new Paging(p.path("style").asText("none"), p.path("pageParam").asText("page"),
-                p.path("firstPage").asInt(1), p.hasNonNull("sizeParam") ? p.get("sizeParam").asText() : null,
+                p.path("firstPage").asInt(1), p.hasNonNull("sizeParam") ? p.get("sizeParam").asString() : null,
                 p.hasNonNull("size") ? p.get("size").asInt() : null, p.path("cursorParam").asText("cursor"),
-                p.hasNonNull("cursorPath") ? p.get("cursorPath").asText() : null,
-                p.hasNonNull("nextPath") ? p.get("nextPath").asText() : null, p.path("maxPages").asInt(10_000));
+                p.hasNonNull("cursorPath") ? p.get("cursorPath").asString() : null,
+                p.hasNonNull("nextPath") ? p.get("nextPath").asString() : null, p.path("maxPages").asInt(10_000));
         if (paging.style().equals("cursor") && paging.cursorPath() == null) {
             problems.add("$.source.paging.cursorPath: cursor paging needs the path of the next cursor");
         }
@@ -93,25 +93,25 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
             auth = new Auth(auth.type(), uri(text(a, "tokenUrl", null, config, problems), file, "$.source.auth.tokenUrl", problems),
                     text(a, "clientId", "$.source.auth.clientId", config, problems),
                     text(a, "clientSecret", "$.source.auth.clientSecret", config, problems),
-                    a.hasNonNull("scope") ? resolve(a.get("scope").asText(), config, problems, file, "$.source.auth.scope") : null);
+                    a.hasNonNull("scope") ? resolve(a.get("scope").asString(), config, problems, file, "$.source.auth.scope") : null);
         }
         Map<String, String> query = new LinkedHashMap<>();
-        node.path("query").fields().forEachRemaining(e ->
-                query.put(e.getKey(), resolve(e.getValue().asText(), config, problems, file, "$.source.query." + e.getKey())));
+        node.path("query").properties().forEach(e ->
+                query.put(e.getKey(), resolve(e.getValue().asString(), config, problems, file, "$.source.query." + e.getKey())));
         JsonNode inc = node.path("incremental");
         Incremental incremental = inc.hasNonNull("field")
-                ? new Incremental(inc.get("field").asText(), inc.hasNonNull("initial") ? inc.get("initial").asText() : null) : null;
+                ? new Incremental(inc.get("field").asString(), inc.hasNonNull("initial") ? inc.get("initial").asString() : null) : null;
         JsonNode w = node.path("window");
         Window window = w.hasNonNull("days") ? new Window(w.get("days").asInt(), ZoneId.of(w.path("zone").asText("UTC"))) : null;
         List<String> hosts = new ArrayList<>();
-        node.path("allowedHosts").forEach(h -> hosts.add(resolve(h.asText(), config, problems, file, "$.source.allowedHosts")));
+        node.path("allowedHosts").forEach(h -> hosts.add(resolve(h.asString(), config, problems, file, "$.source.allowedHosts")));
         JsonNode r = node.path("retry");
         Retry retry = new Retry(r.path("maxAttempts").asInt(5), duration(r, "initialBackoff", "PT1S"),
                 duration(r, "maxBackoff", "PT30S"), duration(r, "budget", "PT2M"));
         if (!problems.isEmpty()) {
             throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
         }
-        String body = node.hasNonNull("body") ? resolve(node.get("body").asText(), config, problems, file, "$.source.body") : null;
+        String body = node.hasNonNull("body") ? resolve(node.get("body").asString(), config, problems, file, "$.source.body") : null;
         String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
         if (!problems.isEmpty()) {
             throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
@@ -128,11 +128,11 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
     private static String text(JsonNode node, String name, String path, UnaryOperator<String> config, List<String> problems) {
         JsonNode value = node.get(name);
         String where = path == null ? "$.source." + name : path;
-        if (value == null || value.isNull() || value.asText().isBlank()) {
+        if (value == null || value.isNull() || value.asString().isBlank()) {
             problems.add(where + ": missing");
             return null;
         }
-        return resolve(value.asText(), config, problems, null, where);
+        return resolve(value.asString(), config, problems, null, where);
     }
 
     /** Replaces {@code {{key}}} and {@code {{key:default}}} with configuration values. */

@@ -1,6 +1,6 @@
 package io.caravan.harmonise;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.deliver.WarehouseTable;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,13 +1,12 @@
 package io.caravan.harmonise;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.Schema;
+import io.caravan.config.JsonSchemas;
 import io.caravan.deliver.WarehouseTable;
 import io.caravan.ingest.RecordReaderFactory;
 import java.io.IOException;
@@ -49,8 +48,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class ConnectorRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRegistry.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final JsonSchema SCHEMA = loadSchema();
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final Schema SCHEMA = JsonSchemas.load("/caravan/connector.schema.json");
 
     private final Map<String, ConnectorDescriptor> connectors;
     private final Vocabularies vocabularies;
@@ -78,7 +77,7 @@ public class ConnectorRegistry {
                                 problems.add(name + ": $.id: connector id '" + d.id() + "' is already used by " + display(clash.file()));
                             }
                         });
-            } catch (IOException e) {
+            } catch (JacksonException e) {
                 problems.add(name + ": not readable YAML (" + e.getClass().getSimpleName() + " at "
                         + location(e) + ")");
             }
@@ -110,26 +109,19 @@ public class ConnectorRegistry {
 
     /** Validates one descriptor document against the JSON Schema; each message as {@code $.path: problem}. */
     public static List<String> schemaProblems(JsonNode document) {
-        return SCHEMA.validate(document).stream()
-                .sorted(Comparator.comparing(m -> m.getInstanceLocation().toString()))
-                .map(ConnectorRegistry::describe)
-                .toList();
+        return JsonSchemas.validate(SCHEMA, document).stream().map(ConnectorRegistry::describe).toList();
     }
 
-    private static String describe(ValidationMessage m) {
-        String path = m.getInstanceLocation().toString();
-        JsonNode node = m.getInstanceNode();
+    private static String describe(JsonSchemas.Problem problem) {
+        String path = problem.path();
+        JsonNode node = problem.node();
         String last = path.substring(path.lastIndexOf('.') + 1);
-        return switch (m.getType()) {
-            case "enum" -> path + ": unknown " + last + " '" + (node != null && node.isTextual() ? node.asText() : String.valueOf(node)) + "'";
-            case "additionalProperties" -> path + ": unknown property '" + m.getProperty() + "'";
-            case "required" -> path + ": missing required property '" + m.getProperty() + "'";
-            default -> path + ": " + stripPath(m.getMessage(), path);
+        return switch (problem.keyword()) {
+            case "enum" -> path + ": unknown " + last + " '" + (node != null && node.isString() ? node.asString() : String.valueOf(node)) + "'";
+            case "additionalProperties" -> path + ": unknown property '" + problem.property() + "'";
+            case "required" -> path + ": missing required property '" + problem.property() + "'";
+            default -> problem.toString();
         };
-    }
-
-    private static String stripPath(String message, String path) {
-        return message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
     }
 
     private static List<Path> descriptorFiles(Path dir) {
@@ -156,16 +148,16 @@ public class ConnectorRegistry {
             }
             Map<String, Map<String, List<String>>> definitions = YAML.convertValue(vocabularies, new TypeReference<>() { });
             return Vocabularies.of(definitions);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new ConnectorConfigException(List.of(display(file) + ": not readable YAML (" + location(e) + ")"));
         } catch (IllegalArgumentException e) {
             throw new ConnectorConfigException(List.of(display(file) + ": $.vocabularies: " + e.getMessage()));
         }
     }
 
-    private static String location(IOException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
-            return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+    private static String location(JacksonException e) {
+        if (e.getLocation() != null) {
+            return "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
         }
         return "unknown position";
     }
@@ -174,17 +166,6 @@ public class ConnectorRegistry {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = file.toAbsolutePath().normalize();
         return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
-    }
-
-    private static JsonSchema loadSchema() {
-        try (InputStream in = ConnectorRegistry.class.getResourceAsStream("/caravan/connector.schema.json")) {
-            if (in == null) {
-                throw new IllegalStateException("connector.schema.json is missing from the classpath");
-            }
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Turns one validated document into a descriptor, collecting problems with their paths. */
@@ -212,7 +193,7 @@ public class ConnectorRegistry {
                 return Optional.empty();
             }
             int before = problems.size();
-            WarehouseTable table = WarehouseTable.byName(doc.get("record").asText()).orElseThrow();
+            WarehouseTable table = WarehouseTable.byName(doc.get("record").asString()).orElseThrow();
             Vocabularies vocabularies = shared;
             if (doc.has("vocabularies")) {
                 try {
@@ -227,7 +208,7 @@ public class ConnectorRegistry {
             List<String> naturalKey = naturalKey(doc.get("naturalKey"), fields, constants);
             JsonNode identity = doc.path("identity");
             List<String> subjectOrder = new ArrayList<>();
-            identity.path("subjectOrder").forEach(n -> subjectOrder.add(n.asText()));
+            identity.path("subjectOrder").forEach(n -> subjectOrder.add(n.asString()));
             if (subjectOrder.isEmpty()) {
                 subjectOrder.addAll(List.of("email", "phone"));
             }
@@ -237,16 +218,16 @@ public class ConnectorRegistry {
                 return Optional.empty();
             }
             return Optional.of(new ConnectorDescriptor(
-                    doc.get("id").asText(), doc.get("title").asText(), doc.path("description").asText(""),
-                    doc.get("partner").asText(), doc.get("dataClass").asText(), table, format, phoneRegion,
+                    doc.get("id").asString(), doc.get("title").asString(), doc.path("description").asText(""),
+                    doc.get("partner").asString(), doc.get("dataClass").asString(), table, format, phoneRegion,
                     identity.path("vinCheckDigit").asBoolean(false), subjectOrder, naturalKey, fields, constants,
                     vocabularies, limits.path("maxFileBytes").asLong(512L * 1024 * 1024),
-                    limits.path("maxFieldChars").asInt(65_536), doc.hasNonNull("schedule") ? doc.get("schedule").asText() : null,
+                    limits.path("maxFieldChars").asInt(65_536), doc.hasNonNull("schedule") ? doc.get("schedule").asString() : null,
                     doc.path("source"), path));
         }
 
         private FormatSpec format(JsonNode node) {
-            String type = node.get("type").asText();
+            String type = node.get("type").asString();
             if (!formatTypes.contains(type)) {
                 problem("$.format.type", "no reader for format '" + type + "' is installed (have: " + String.join(", ", new TreeMap<>(
                         formatTypes.stream().collect(Collectors.toMap(t -> t, t -> t))).keySet()) + ")");
@@ -254,17 +235,17 @@ public class ConnectorRegistry {
             Charset charset = Charset.forName("UTF-8");
             if (node.has("charset")) {
                 try {
-                    charset = Charset.forName(node.get("charset").asText());
+                    charset = Charset.forName(node.get("charset").asString());
                 } catch (RuntimeException e) {
-                    problem("$.format.charset", "unknown charset '" + node.get("charset").asText() + "'");
+                    problem("$.format.charset", "unknown charset '" + node.get("charset").asString() + "'");
                 }
             }
             ZoneId zone = ZoneId.of("Europe/Berlin");
             if (node.has("zone")) {
                 try {
-                    zone = ZoneId.of(node.get("zone").asText());
+                    zone = ZoneId.of(node.get("zone").asString());
                 } catch (RuntimeException e) {
-                    problem("$.format.zone", "unknown time zone '" + node.get("zone").asText() + "'");
+                    problem("$.format.zone", "unknown time zone '" + node.get("zone").asString() + "'");
                 }
             }
             return new FormatSpec(type, charset, node.path("delimiter").asText(",").charAt(0),
@@ -272,7 +253,7 @@ public class ConnectorRegistry {
                     node.get("columns"), node.path("decimalSeparator").asText(".").charAt(0),
                     patterns(node.get("datePattern"), "$.format.datePattern", List.of("uuuu-MM-dd")),
                     patterns(node.get("timestampPattern"), "$.format.timestampPattern", List.of()), zone,
-                    node.hasNonNull("records") ? node.get("records").asText() : null, node);
+                    node.hasNonNull("records") ? node.get("records").asString() : null, node);
         }
 
         private List<DateTimeFormatter> patterns(JsonNode node, String path, List<String> defaults) {
@@ -280,9 +261,9 @@ public class ConnectorRegistry {
             if (node == null) {
                 texts.addAll(defaults);
             } else if (node.isArray()) {
-                node.forEach(n -> texts.add(n.asText()));
+                node.forEach(n -> texts.add(n.asString()));
             } else {
-                texts.add(node.asText());
+                texts.add(node.asString());
             }
             List<DateTimeFormatter> result = new ArrayList<>();
             for (String text : texts) {
@@ -299,13 +280,13 @@ public class ConnectorRegistry {
 
         private Map<String, FieldSpec> fields(JsonNode node, WarehouseTable table, Vocabularies vocabularies) {
             Map<String, FieldSpec> fields = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> {
+            node.properties().forEach(e -> {
                 String name = e.getKey();
                 JsonNode spec = e.getValue();
                 String path = "$.fields." + name;
-                FieldType type = FieldType.of(spec.get("type").asText());
+                FieldType type = FieldType.of(spec.get("type").asString());
                 CanonicalFields.incompatibility(table, name, type).ifPresent(p -> problem(path + ".type", p));
-                String vocabulary = spec.hasNonNull("vocabulary") ? spec.get("vocabulary").asText() : null;
+                String vocabulary = spec.hasNonNull("vocabulary") ? spec.get("vocabulary").asString() : null;
                 if (type == FieldType.VOCABULARY) {
                     if (vocabulary == null) {
                         problem(path + ".vocabulary", "a vocabulary field must name its vocabulary");
@@ -321,12 +302,12 @@ public class ConnectorRegistry {
                 Pattern pattern = null;
                 if (spec.hasNonNull("pattern")) {
                     try {
-                        pattern = Pattern.compile(spec.get("pattern").asText());
+                        pattern = Pattern.compile(spec.get("pattern").asString());
                     } catch (PatternSyntaxException ex) {
                         problem(path + ".pattern", "invalid regular expression");
                     }
                 }
-                fields.put(name, new FieldSpec(name, spec.hasNonNull("column") ? spec.get("column").asText() : name, type,
+                fields.put(name, new FieldSpec(name, spec.hasNonNull("column") ? spec.get("column").asString() : name, type,
                         spec.path("required").asBoolean(false), vocabulary, pattern,
                         spec.has("scale") ? spec.get("scale").asInt() : null,
                         strings(spec.get("trueValues")), strings(spec.get("falseValues")),
@@ -340,7 +321,7 @@ public class ConnectorRegistry {
             if (node == null) {
                 return constants;
             }
-            node.fields().forEachRemaining(e -> {
+            node.properties().forEach(e -> {
                 String name = e.getKey();
                 if (CanonicalFields.isPersonal(name) || !CanonicalFields.business(table).containsKey(name)) {
                     problem("$.constants." + name, "not a non-personal column of table " + table.tableName());
@@ -348,7 +329,7 @@ public class ConnectorRegistry {
                 }
                 JsonNode v = e.getValue();
                 constants.put(name, v.isBoolean() ? v.booleanValue() : v.isIntegralNumber() ? (Object) v.longValue()
-                        : v.isNumber() ? v.decimalValue() : v.asText());
+                        : v.isNumber() ? v.decimalValue() : v.asString());
             });
             return constants;
         }
@@ -356,7 +337,7 @@ public class ConnectorRegistry {
         private List<String> naturalKey(JsonNode node, Map<String, FieldSpec> fields, Map<String, Object> constants) {
             List<String> key = new ArrayList<>();
             for (int i = 0; i < node.size(); i++) {
-                String name = node.get(i).asText();
+                String name = node.get(i).asString();
                 if (CanonicalFields.isPersonal(name)) {
                     problem("$.naturalKey[" + i + "]", "a natural key must not use the personal field '" + name + "'");
                 } else if (!fields.containsKey(name) && !constants.containsKey(name)) {
@@ -372,7 +353,7 @@ public class ConnectorRegistry {
                 return null;
             }
             List<String> list = new ArrayList<>();
-            node.forEach(n -> list.add(n.asText()));
+            node.forEach(n -> list.add(n.asString()));
             return list;
         }
 

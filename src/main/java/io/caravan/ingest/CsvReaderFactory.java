@@ -1,6 +1,6 @@
 package io.caravan.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.harmonise.ConnectorDescriptor;
 import io.caravan.harmonise.FormatSpec;
 import io.caravan.pipeline.Issue;
@@ -105,7 +105,7 @@ public class CsvReaderFactory implements RecordReaderFactory {
             }
             String[] names = new String[columns.size()];
             for (int i = 0; i < names.length; i++) {
-                names[i] = columns.get(i).asText();
+                names[i] = columns.get(i).asString();
             }
             return names;
         }

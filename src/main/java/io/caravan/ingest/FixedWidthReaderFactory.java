@@ -1,6 +1,6 @@
 package io.caravan.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.harmonise.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import org.apache.commons.io.input.BOMInputStream;
@@ -75,7 +75,7 @@ public class FixedWidthReaderFactory implements RecordReaderFactory {
             }
             Map<String, int[]> columns = new LinkedHashMap<>();
             int width = 0;
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 JsonNode range = field.getValue();

@@ -1,11 +1,12 @@
 package io.caravan.ingest;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
 import io.caravan.harmonise.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import java.io.IOException;
@@ -155,9 +156,12 @@ public class JsonReaderFactory implements RecordReaderFactory {
                     } catch (NotARecord e) {
                         pageRecords++;
                         return new JsonRow(++number, Map.of(), Issue.rejection("record", "record is not a JSON object"));
-                    } catch (JsonProcessingException e) {
+                    } catch (JacksonIOException e) {
+                        throw e.getCause(); // the stream failed, not the document: the outer handler fails the read
+                    } catch (JacksonException e) {
+                        // where the parser stopped reading (as Jackson 2 reported it), not where the bad token began
                         JsonRow problem = new JsonRow(++number, Map.of(), Issue.rejection("page",
-                                page.name() + ": malformed JSON" + at(e.getLocation())));
+                                page.name() + ": malformed JSON" + at(parser == null ? e.getLocation() : parser.currentLocation())));
                         closePage();
                         if (!openNextPage(true)) {
                             finished = true;
@@ -171,7 +175,7 @@ public class JsonReaderFactory implements RecordReaderFactory {
             }
         }
 
-        private static String at(JsonLocation location) {
+        private static String at(TokenStreamLocation location) {
             return location == null || location.getLineNr() < 0 ? ""
                     : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         }
@@ -197,7 +201,7 @@ public class JsonReaderFactory implements RecordReaderFactory {
             if (parser != null) {
                 try {
                     parser.close();
-                } catch (IOException ignored) {
+                } catch (JacksonException ignored) {
                     // the page is done with
                 }
                 parser = null;

@@ -1,7 +1,7 @@
 package io.caravan.ledger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.pipeline.BatchContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -323,7 +323,7 @@ public class JdbcLedger implements Ledger {
         }
         try {
             return JSON.writeValueAsString(counters);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("could not encode the batch counters as JSON", e);
         }
     }

@@ -1,9 +1,9 @@
 package io.caravan.ops;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.validation.ConstraintViolationException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -124,18 +124,18 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             Class<?> type = mismatch.getTargetType();
             return new ApiError(type == null ? "wrong type" : "must be " + typeName(type), field);
         }
-        if (cause instanceof JsonMappingException mapping) {
+        if (cause instanceof DatabindException mapping) {
             return new ApiError("invalid value", path(mapping));
         }
-        if (cause instanceof JsonProcessingException) {
+        if (cause instanceof JacksonException) {
             return ApiError.of("malformed JSON");
         }
         return ApiError.of("request body is missing or unreadable");
     }
 
-    private static String path(JsonMappingException e) {
+    private static String path(DatabindException e) {
         String path = e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining("."));
         return path.isEmpty() ? null : path.replace(".[", "[");
     }

@@ -8,13 +8,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Strips inbound HTTP headers whose names start with {@code Camel} (any case), so that no caller
  * can set Camel's own message headers (file names, SQL, HTTP targets...) through the API. Runs
- * before everything else; the rest of the application never sees such a header.
+ * before everything else; the rest of the application never sees such a header. A request that
+ * carried one is handed on with its other header names in lower case.
  */
 final class CamelHeaderFilter extends OncePerRequestFilter {
 
@@ -56,10 +59,15 @@ final class CamelHeaderFilter extends OncePerRequestFilter {
             return isCamelHeader(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
         }
 
+        /** The remaining names in lower case (names are case-insensitive; HTTP/2 sends them so), each once. */
         @Override
         public Enumeration<String> getHeaderNames() {
-            List<String> names = Collections.list(super.getHeaderNames());
-            names.removeIf(CamelHeaderFilter::isCamelHeader);
+            Set<String> names = new LinkedHashSet<>();
+            for (String name : Collections.list(super.getHeaderNames())) {
+                if (!isCamelHeader(name)) {
+                    names.add(name.toLowerCase(Locale.ROOT));
+                }
+            }
             return Collections.enumeration(names);
         }
 

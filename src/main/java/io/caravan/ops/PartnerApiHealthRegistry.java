@@ -2,15 +2,14 @@ package io.caravan.ops;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.springframework.boot.actuate.health.CompositeHealthContributor;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthContributor;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.NamedContributor;
-import org.springframework.boot.actuate.health.Status;
+import java.util.stream.Stream;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
 /**
  * {@link PartnerApiHealth} kept in memory, exposed to actuator as the composite health contributor
@@ -89,9 +88,7 @@ final class PartnerApiHealthRegistry implements PartnerApiHealth, CompositeHealt
     }
 
     @Override
-    public Iterator<NamedContributor<HealthContributor>> iterator() {
-        return states.keySet().stream()
-                .map(name -> NamedContributor.of(name, getContributor(name)))
-                .iterator();
+    public Stream<Entry> stream() {
+        return states.keySet().stream().map(name -> new Entry(name, getContributor(name)));
     }
 }

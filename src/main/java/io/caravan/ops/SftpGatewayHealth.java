@@ -2,8 +2,8 @@ package io.caravan.ops;
 
 import io.caravan.exchange.SftpGateway;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health component {@code sftpGateway}: {@code UP} with the port while the gateway listens,

@@ -1,7 +1,7 @@
 package io.caravan.privacy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class AuditTrail {
         String detailJson;
         try {
             detailJson = detail == null ? null : json.writeValueAsString(detail);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("audit detail of " + action + " is not serialisable");
         }
         jdbc.update(INSERT, actor, action, subject, detailJson);
@@ -67,7 +67,7 @@ public final class AuditTrail {
             Map<String, Object> parsed;
             try {
                 parsed = detail == null ? null : json.readValue(detail, Map.class);
-            } catch (JsonProcessingException e) {
+            } catch (JacksonException e) {
                 parsed = Map.of("unreadable", true);
             }
             Timestamp at = rs.getTimestamp("occurred_at");

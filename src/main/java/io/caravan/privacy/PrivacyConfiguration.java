@@ -1,6 +1,6 @@
 package io.caravan.privacy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.pseudonymise.KeyRing;
 import java.time.Clock;
 import javax.sql.DataSource;

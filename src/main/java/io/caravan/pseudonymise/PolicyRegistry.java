@@ -1,6 +1,6 @@
 package io.caravan.pseudonymise;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,11 +68,11 @@ public final class PolicyRegistry {
         Map<String, String> namedAt = new HashMap<>();
         JsonNode keep = node.path("keep");
         for (int i = 0; i < keep.size(); i++) {
-            String field = keep.get(i).asText();
+            String field = keep.get(i).asString();
             namedAt.put(field, at + ".keep[" + i + "]");
             actions.put(field, FieldAction.KEEP);
         }
-        node.path("fields").fields().forEachRemaining(entry -> {
+        node.path("fields").properties().forEach(entry -> {
             String field = entry.getKey();
             String path = at + ".fields." + field;
             if (actions.containsKey(field)) {
@@ -80,7 +80,7 @@ public final class PolicyRegistry {
                 return;
             }
             namedAt.put(field, path);
-            actions.put(field, FieldAction.valueOf(entry.getValue().asText().toUpperCase(java.util.Locale.ROOT)));
+            actions.put(field, FieldAction.valueOf(entry.getValue().asString().toUpperCase(java.util.Locale.ROOT)));
         });
 
         Map<String, String> columns = new HashMap<>();
@@ -106,7 +106,7 @@ public final class PolicyRegistry {
         });
 
         Map<String, AmountBands> bands = new HashMap<>();
-        node.path("bands").fields().forEachRemaining(entry -> {
+        node.path("bands").properties().forEach(entry -> {
             String path = at + ".bands." + entry.getKey();
             List<BigDecimal> bounds = new ArrayList<>();
             entry.getValue().forEach(n -> bounds.add(n.decimalValue()));
@@ -119,7 +119,7 @@ public final class PolicyRegistry {
                 problems.add(path + ": bands given for a field the policy does not generalise");
             }
         });
-        return new Policy(node.get("id").asText(), node.get("keyDomain").asText(), actions, bands);
+        return new Policy(node.get("id").asString(), node.get("keyDomain").asString(), actions, bands);
     }
 
     /** The policy with this id. */

@@ -1,22 +1,19 @@
 package io.caravan.pseudonymise;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import io.caravan.config.JsonSchemas;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -26,9 +23,11 @@ import java.util.stream.Collectors;
  * Duplicate keys are refused. Stateless and thread-safe.
  */
 public final class ValidatedYaml {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** Jackson 3's wording of a refused duplicate key ({@code Duplicate Object property "a"}). */
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
     private ValidatedYaml() {
     }
@@ -44,35 +43,31 @@ public final class ValidatedYaml {
             document = YAML.readTree(in);
         } catch (NoSuchFileException e) {
             throw new ConfigFileException(file + ": not found");
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             var at = e.getLocation();
             throw new ConfigFileException(file + ": not valid YAML"
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
-                    + ": " + e.getOriginalMessage());
+                    + ": " + reason(e));
         } catch (IOException e) {
             throw new ConfigFileException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         if (document == null || document.isMissingNode() || document.isNull()) {
             throw new ConfigFileException(file + ": is empty");
         }
-        Set<ValidationMessage> problems = schema(schemaResource).validate(document);
+        List<JsonSchemas.Problem> problems = JsonSchemas.validate(JsonSchemas.load(schemaResource), document);
         if (!problems.isEmpty()) {
-            List<String> lines = problems.stream().map(ValidationMessage::getMessage)
-                    .sorted(Comparator.naturalOrder()).toList();
-            throw new ConfigFileException(lines.stream().map(line -> file + ": " + line)
+            throw new ConfigFileException(problems.stream().map(problem -> file + ": " + problem)
                     .collect(Collectors.joining("\n")));
         }
         return document;
     }
 
-    private static JsonSchema schema(String resource) {
-        try (InputStream in = ValidatedYaml.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("schema " + resource + " is not on the class path");
-            }
-            return SCHEMAS.getSchema(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("schema " + resource + " cannot be read", e);
-        }
+    /**
+     * The parser's own reason, with a duplicate key phrased as Caravan always has ({@code Duplicate field 'a'}),
+     * whatever the Jackson release calls it.
+     */
+    private static String reason(JacksonException e) {
+        Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+        return duplicate.find() ? "Duplicate field '" + duplicate.group(1) + "'" : e.getOriginalMessage();
     }
 }

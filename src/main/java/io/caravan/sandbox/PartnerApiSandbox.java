@@ -1,9 +1,9 @@
 package io.caravan.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -138,8 +138,8 @@ final class PartnerApiSandbox implements AutoCloseable {
         read("autoboerse/leads.json").get("leads").forEach(leads::add);
         String since = query.get("updated_since");
         Instant after = since == null || since.isBlank() ? Instant.MIN : Instant.parse(since);
-        List<JsonNode> newer = leads.stream().filter(l -> Instant.parse(l.get("updated_at").asText()).isAfter(after))
-                .sorted(Comparator.comparing(l -> Instant.parse(l.get("updated_at").asText()))).toList();
+        List<JsonNode> newer = leads.stream().filter(l -> Instant.parse(l.get("updated_at").asString()).isAfter(after))
+                .sorted(Comparator.comparing(l -> Instant.parse(l.get("updated_at").asString()))).toList();
         int offset = query.containsKey("cursor") ? Integer.parseInt(new String(Base64.getUrlDecoder().decode(query.get("cursor")),
                 StandardCharsets.UTF_8).substring(2)) : 0;
         int limit = Integer.parseInt(query.getOrDefault("limit", "50"));

@@ -1,6 +1,7 @@
 package io.caravan.schedule;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public class ConnectorStates {
             try {
                 jdbc.update("INSERT INTO caravan.audit_event (actor, action, subject, detail) VALUES (?, 'connector_state.reset', ?, ?::jsonb)",
                         actor, connectorId, JSON.writeValueAsString(detail));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JacksonException e) {
                 throw new IllegalStateException("cannot write the audit detail", e);
             }
             return find(connectorId).orElseThrow();

@@ -1,6 +1,6 @@
 package io.caravan.schedule;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.harmonise.ConnectorDescriptor;
 import io.caravan.harmonise.ConnectorRegistry;
 import io.caravan.ops.ApiException;
@@ -76,7 +76,7 @@ class ConnectorsController {
         if (body == null || !body.isObject()) {
             throw ApiException.badRequest("body must be a JSON object with watermark and cursor", null);
         }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+        for (Iterator<String> names = body.propertyNames().iterator(); names.hasNext(); ) {
             String name = names.next();
             if (!STATE_FIELDS.contains(name)) {
                 throw ApiException.badRequest("unknown field", name);
@@ -98,10 +98,10 @@ class ConnectorsController {
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > MAX_LENGTH) {
+        if (!value.isString() || value.asString().isBlank() || value.asString().length() > MAX_LENGTH) {
             throw ApiException.badRequest("must be null or a non-empty string of at most " + MAX_LENGTH + " characters", field);
         }
-        return value.asText();
+        return value.asString();
     }
 
     private static boolean isTimeOrDate(String text) {

@@ -1,6 +1,6 @@
 package io.caravan.taxonomy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,16 +38,16 @@ public class Taxonomies {
     public static Map<String, Taxonomy> load(Path file) {
         JsonNode root = ValidatedYaml.read(file, SCHEMA);
         Map<String, Taxonomy> result = new LinkedHashMap<>();
-        root.get("taxonomies").fields().forEachRemaining(e -> {
+        root.get("taxonomies").properties().forEach(e -> {
             JsonNode t = e.getValue();
             List<Taxonomy.Segment> segments = new ArrayList<>();
             t.get("segments").forEach(s -> {
                 Map<String, String> values = new LinkedHashMap<>();
-                s.get("values").fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
-                segments.add(new Taxonomy.Segment(s.get("name").asText(), values));
+                s.get("values").properties().forEach(v -> values.put(v.getKey(), v.getValue().asString()));
+                segments.add(new Taxonomy.Segment(s.get("name").asString(), values));
             });
             result.put(e.getKey(), new Taxonomy(e.getKey(), t.path("field").asText("campaign_name"),
-                    t.get("separator").asText(), segments));
+                    t.get("separator").asString(), segments));
         });
         return result;
     }

@@ -43,7 +43,7 @@ class PrivacyStepsIT {
             // the consent package also wires the consent-feed step, which writes to the ledger and the audit trail
             spring.registerBean(io.caravan.ledger.JdbcLedger.class, () -> new io.caravan.ledger.JdbcLedger(database));
             spring.registerBean(io.caravan.privacy.AuditTrail.class,
-                    () -> new io.caravan.privacy.AuditTrail(database, new com.fasterxml.jackson.databind.ObjectMapper()));
+                    () -> new io.caravan.privacy.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
             spring.scan("io.caravan.pseudonymise", "io.caravan.consent");
             spring.refresh();
 

@@ -2,8 +2,8 @@ package io.caravan.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.exchange.PartnerSandbox;
 import io.caravan.exchange.SftpHostKeyPinning;
@@ -124,13 +124,13 @@ class ExporterIT {
         assertThat(String.join("\n", lines)).doesNotContain(ALICE).doesNotContain(BOB).doesNotContain("S-3");
 
         JsonNode manifest = JSON.readTree(outbox.resolve(result.fileName() + ".manifest.json").toFile());
-        assertThat(manifest.path("sha256").asText()).isEqualTo(sha256(file)).isEqualTo(result.sha256());
+        assertThat(manifest.path("sha256").asString()).isEqualTo(sha256(file)).isEqualTo(result.sha256());
         assertThat(manifest.path("rows").asLong()).isEqualTo(3);
-        assertThat(manifest.path("policy").asText()).isEqualTo("partner-" + PARTNER);
-        assertThat(manifest.path("key_id").asText()).isEqualTo(keys.tokeniser(PARTNER).keyId());
-        assertThat(manifest.path("agreement").asText()).isEqualTo("sales-share");
-        assertThat(manifest.path("export_id").asText()).isEqualTo(result.exportId());
-        assertThat(Instant.parse(manifest.path("created_at").asText())).isBeforeOrEqualTo(Instant.now());
+        assertThat(manifest.path("policy").asString()).isEqualTo("partner-" + PARTNER);
+        assertThat(manifest.path("key_id").asString()).isEqualTo(keys.tokeniser(PARTNER).keyId());
+        assertThat(manifest.path("agreement").asString()).isEqualTo("sales-share");
+        assertThat(manifest.path("export_id").asString()).isEqualTo(result.exportId());
+        assertThat(Instant.parse(manifest.path("created_at").asString())).isBeforeOrEqualTo(Instant.now());
         assertThat(listNames(outbox)).containsExactlyInAnyOrder(result.fileName(), result.fileName() + ".manifest.json");
 
         Map<String, Object> row = jdbc.queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", result.exportId());
@@ -194,16 +194,16 @@ class ExporterIT {
 
         JsonNode rows = JSON.readTree(outbox.resolve(result.fileName()).toFile());
         assertThat(rows).hasSize(3);
-        JsonNode alice = rows.findParents("sale_id").stream().filter(r -> r.path("sale_id").asText().equals("S-1"))
+        JsonNode alice = rows.findParents("sale_id").stream().filter(r -> r.path("sale_id").asString().equals("S-1"))
                 .findFirst().orElseThrow();
-        assertThat(alice.fieldNames()).toIterable()
+        assertThat(alice.propertyNames())
                 .containsExactly("sale_id", "sale_date", "make", "model", "price_amount", "financed", "subject_token");
         assertThat(alice.path("price_amount").isNumber()).isTrue();
         assertThat(alice.path("price_amount").decimalValue()).isEqualByComparingTo("-12.50");
         assertThat(alice.path("financed").asBoolean()).isTrue();
-        assertThat(alice.path("sale_date").asText()).isEqualTo("2026-10-15");
-        assertThat(alice.path("subject_token").asText()).isEqualTo(hmac(partnerKey(), ALICE));
-        assertThat(JSON.readTree(outbox.resolve(result.fileName() + ".manifest.json").toFile()).path("sha256").asText())
+        assertThat(alice.path("sale_date").asString()).isEqualTo("2026-10-15");
+        assertThat(alice.path("subject_token").asString()).isEqualTo(hmac(partnerKey(), ALICE));
+        assertThat(JSON.readTree(outbox.resolve(result.fileName() + ".manifest.json").toFile()).path("sha256").asString())
                 .isEqualTo(sha256(outbox.resolve(result.fileName())));
     }
 
@@ -238,7 +238,7 @@ class ExporterIT {
             assertThat(result.status()).as(result.reason()).isEqualTo("completed");
             Path inbox = server.root().resolve(PARTNER).resolve("inbox");
             assertThat(listNames(inbox)).containsExactlyInAnyOrder(result.fileName(), result.fileName() + ".manifest.json");
-            assertThat(JSON.readTree(inbox.resolve(result.fileName() + ".manifest.json").toFile()).path("sha256").asText())
+            assertThat(JSON.readTree(inbox.resolve(result.fileName() + ".manifest.json").toFile()).path("sha256").asString())
                     .isEqualTo(sha256(inbox.resolve(result.fileName())));
             assertThat(listNames(dir.resolve("staging"))).isEmpty();
         }
@@ -320,7 +320,7 @@ class ExporterIT {
             assertThat(file).isNotNull();
             assertThat(new String(file, StandardCharsets.UTF_8)).startsWith("sale_id,sale_date,make");
             JsonNode manifest = JSON.readTree(received.get("/caravan/inbox/" + result.fileName() + ".manifest.json"));
-            assertThat(manifest.path("sha256").asText()).isEqualTo(HexFormat.of().formatHex(
+            assertThat(manifest.path("sha256").asString()).isEqualTo(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(file)));
             assertThat(untrusted.status()).isEqualTo("failed");
             assertThat(untrusted.reason()).contains("https upload").contains("127.0.0.1");

@@ -3,7 +3,7 @@ package io.caravan.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.harmonise.ConnectorConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

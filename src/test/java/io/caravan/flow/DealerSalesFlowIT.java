@@ -1,6 +1,7 @@
 package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -83,7 +84,8 @@ class DealerSalesFlowIT {
 
             assertThat(counts(batches.get(1))).containsExactly("completed", 40L, 0L, 5L, 0L, 0L, 35L, 1L);
             assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.sale", Long.class)).isEqualTo(34L);
-            assertThat(listNames(inbox.resolve(".done"))).hasSize(2);
+            // the file moves to .done/ just after its batch commits
+            await().atMost(WAIT).untilAsserted(() -> assertThat(listNames(inbox.resolve(".done"))).hasSize(2));
         }
     }
 

@@ -3,8 +3,8 @@ package io.caravan.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.exchange.PartnerSandbox;
 import io.caravan.exchange.SftpGateway;
 import java.io.IOException;
@@ -56,17 +56,17 @@ class PartnerExchangeFlowIT {
 
             String text = Files.readString(local.resolve("ack.json"));
             JsonNode ack = JSON.readTree(text);
-            assertThat(ack.path("file").asText()).isEqualTo(NORD_SAMPLE.getFileName().toString());
-            assertThat(ack.path("batch_id").asText()).isEqualTo(batch.get("batch_id"));
-            assertThat(ack.path("status").asText()).isEqualTo("completed");
+            assertThat(ack.path("file").asString()).isEqualTo(NORD_SAMPLE.getFileName().toString());
+            assertThat(ack.path("batch_id").asString()).isEqualTo(batch.get("batch_id"));
+            assertThat(ack.path("status").asString()).isEqualTo("completed");
             for (String counter : List.of("rows_in", "rows_delivered", "rows_rejected", "rows_consent_filtered",
                     "rows_suppressed", "rows_duplicate", "warnings")) {
                 assertThat(ack.path(counter).asLong()).as(counter).isEqualTo(((Number) batch.get(counter)).longValue());
             }
             assertThat(ack.path("rows_in").asLong()).isEqualTo(40);
             List<String> rejections = new ArrayList<>();
-            ack.path("rejections").forEach(r -> rejections.add(r.path("row").asLong() + ":" + r.path("field").asText()
-                    + ":" + r.path("reason").asText()));
+            ack.path("rejections").forEach(r -> rejections.add(r.path("row").asLong() + ":" + r.path("field").asString()
+                    + ":" + r.path("reason").asString()));
             assertThat(rejections).containsExactlyElementsOf(app.jdbc().queryForList(
                     "SELECT row_number || ':' || field || ':' || reason FROM caravan.rejection WHERE batch_id = ? "
                             + "ORDER BY row_number, field, reason", String.class, batch.get("batch_id")));
@@ -84,8 +84,8 @@ class PartnerExchangeFlowIT {
 
             JsonNode json = JSON.readTree(failedAck.toFile());
             assertThat(failed.get("status")).isEqualTo("failed");
-            assertThat(json.path("status").asText()).isEqualTo("failed");
-            assertThat(json.path("reason").asText()).isEqualTo(failed.get("error"))
+            assertThat(json.path("status").asString()).isEqualTo("failed");
+            assertThat(json.path("reason").asString()).isEqualTo(failed.get("error"))
                     .contains("broken.csv").contains("duplicate column name");
 
             assertThat(app.bean(org.apache.camel.CamelContext.class).getLifecycleStrategies())
@@ -103,9 +103,9 @@ class PartnerExchangeFlowIT {
 
             assertThat(asViewer.statusCode()).isEqualTo(403);
             assertThat(unknown.statusCode()).isEqualTo(404);
-            assertThat(JSON.readTree(unknown.body()).path("error").asText()).contains("refused");
+            assertThat(JSON.readTree(unknown.body()).path("error").asString()).contains("refused");
             assertThat(started.statusCode()).isEqualTo(202);
-            String exportId = JSON.readTree(started.body()).path("exportId").asText();
+            String exportId = JSON.readTree(started.body()).path("exportId").asString();
             await().atMost(WAIT).until(() -> !"running".equals(app.jdbc().queryForObject(
                     "SELECT status FROM caravan.export WHERE export_id = ?", String.class, exportId)));
             Map<String, Object> export = app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", exportId);
@@ -123,7 +123,7 @@ class PartnerExchangeFlowIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(list.statusCode()).isEqualTo(200);
             List<String> statuses = new ArrayList<>();
-            JSON.readTree(list.body()).forEach(e -> statuses.add(e.path("exportId").asText() + ":" + e.path("status").asText()));
+            JSON.readTree(list.body()).forEach(e -> statuses.add(e.path("exportId").asString() + ":" + e.path("status").asString()));
             assertThat(statuses).contains(exportId + ":completed");
         }
     }

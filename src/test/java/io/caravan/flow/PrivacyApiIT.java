@@ -2,8 +2,8 @@ package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import io.caravan.pseudonymise.KeyRing;
 import java.io.IOException;
@@ -80,10 +80,10 @@ class PrivacyApiIT {
 
         assertThat(answer.status()).isEqualTo(201);
         String token = warehouseToken("consent.giver@example.com");
-        assertThat(answer.json().get("subjectToken").asText()).isEqualTo(token);
+        assertThat(answer.json().get("subjectToken").asString()).isEqualTo(token);
         assertThat(answer.body()).doesNotContainIgnoringCase("consent.giver");
         Map<String, Object> stored = app.jdbc().queryForMap("SELECT * FROM caravan.consent_event WHERE event_id = ?",
-                answer.json().get("eventId").asText());
+                answer.json().get("eventId").asString());
         assertThat(stored).containsEntry("subject_token", token).containsEntry("purpose", "marketing_activation")
                 .containsEntry("status", "granted").containsEntry("basis", "consent")
                 .containsEntry("source", "preference-centre")
@@ -91,7 +91,7 @@ class PrivacyApiIT {
         assertThat(((Timestamp) stored.get("captured_at")).toInstant()).isEqualTo(Instant.parse("2026-11-01T09:00:00Z"));
         Map<String, Object> audit = app.jdbc().queryForMap(
                 "SELECT actor, action, detail::text AS detail FROM caravan.audit_event WHERE subject = ?",
-                answer.json().get("eventId").asText());
+                answer.json().get("eventId").asString());
         assertThat(audit).containsEntry("actor", "operator").containsEntry("action", "consent");
         assertThat((String) audit.get("detail")).contains("marketing_activation").doesNotContainIgnoringCase("consent.giver");
     }
@@ -101,7 +101,7 @@ class PrivacyApiIT {
         Answer byPhone = post("/api/consents", operator, Map.of("phone", "0151 1234 5670", "purpose", "analytics",
                 "status", "withdrawn", "capturedAt", "2026-11-02T08:00:00Z"));
         String token = warehouseToken("+4915112345670");
-        assertThat(byPhone.json().get("subjectToken").asText()).isEqualTo(token);
+        assertThat(byPhone.json().get("subjectToken").asString()).isEqualTo(token);
 
         Answer byToken = post("/api/consents", operator, Map.of("subjectToken", token, "purpose", "analytics",
                 "status", "granted", "capturedAt", "2026-11-03T08:00:00Z", "eventId", "evt-token-1"));
@@ -173,11 +173,11 @@ class PrivacyApiIT {
                 .isEqualTo(1L);
         // the suppression list: the e-mail given and the phone the deleted rows' seals named, in the suppression key domain
         assertThat(app.jdbc().queryForList("SELECT token FROM caravan.suppression WHERE erasure_id = ?", String.class,
-                first.json().get("erasureId").asText())).containsExactlyInAnyOrder(suppressionToken(email), suppressionToken(phone))
+                first.json().get("erasureId").asString())).containsExactlyInAnyOrder(suppressionToken(email), suppressionToken(phone))
                 .doesNotContain(emailToken, phoneToken);
         Map<String, Object> audit = app.jdbc().queryForMap(
                 "SELECT actor, detail::text AS detail FROM caravan.audit_event WHERE action = 'erasure' AND subject = ?",
-                first.json().get("erasureId").asText());
+                first.json().get("erasureId").asString());
         assertThat(audit.get("actor")).isEqualTo("operator");
         assertThat((String) audit.get("detail")).contains("allsecura").doesNotContain(emailToken).doesNotContain(phoneToken);
 
@@ -214,9 +214,9 @@ class PrivacyApiIT {
 
     @Test
     void badErasureRequestsAreRefusedNamingTheField() throws Exception {
-        assertThat(post("/api/erasures", operator, Map.of()).json().get("field").asText()).isEqualTo("email");
-        assertThat(post("/api/erasures", operator, Map.of("email", "nope")).json().get("field").asText()).isEqualTo("email");
-        assertThat(post("/api/erasures", operator, Map.of("phone", "12")).json().get("field").asText()).isEqualTo("phone");
+        assertThat(post("/api/erasures", operator, Map.of()).json().get("field").asString()).isEqualTo("email");
+        assertThat(post("/api/erasures", operator, Map.of("email", "nope")).json().get("field").asString()).isEqualTo("email");
+        assertThat(post("/api/erasures", operator, Map.of("phone", "12")).json().get("field").asString()).isEqualTo("phone");
         assertThat(post("/api/erasures", viewer, Map.of("email", "x@example.com")).status()).isEqualTo(403);
         assertThat(post("/api/erasures", null, Map.of("email", "x@example.com")).status()).isEqualTo(401);
     }
@@ -288,7 +288,7 @@ class PrivacyApiIT {
                 "field", "email_enc", "reason", "ticket 42: subject access request"));
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.json().get("value").asText()).isEqualTo("reid.subject@example.com");
+        assertThat(answer.json().get("value").asString()).isEqualTo("reid.subject@example.com");
         Map<String, Object> audit = app.jdbc().queryForMap(
                 "SELECT actor, subject, occurred_at, detail::text AS detail FROM caravan.audit_event WHERE action = 'reidentification'");
         assertThat(audit).containsEntry("actor", "privacy-admin").containsEntry("subject", "reid_probe:rk-1");
@@ -308,7 +308,7 @@ class PrivacyApiIT {
         Answer rotated = post("/api/keys/" + domain + "/rotate", ADMIN, Map.of());
 
         assertThat(rotated.status()).isEqualTo(201);
-        String after = rotated.json().get("keyId").asText();
+        String after = rotated.json().get("keyId").asString();
         assertThat(after).isNotEqualTo(before).startsWith(domain + "-");
         assertThat(app.bean(KeyRing.class).tokeniser(domain).keyId()).isEqualTo(after);
         Answer list = get("/api/keys", viewer);
@@ -321,7 +321,7 @@ class PrivacyApiIT {
         insertSale("key-ref-1", null, null, null, before);
         Answer referenced = delete("/api/keys/" + domain + "/" + before, ADMIN);
         assertThat(referenced.status()).isEqualTo(409);
-        assertThat(referenced.json().get("error").asText()).contains("sale=1");
+        assertThat(referenced.json().get("error").asString()).contains("sale=1");
         assertThat(delete("/api/keys/" + domain + "/" + before, operator).status()).isEqualTo(403);
 
         app.jdbc().update("DELETE FROM caravan.sale WHERE record_key = 'key-ref-1'");
@@ -391,7 +391,7 @@ class PrivacyApiIT {
         Answer second = get("/api/audit?action=consent&limit=2&before=" + next, viewer);
         assertThat(second.json().get("entries").get(0).get("auditId").asLong()).isLessThan(next);
         assertThat(first.body()).doesNotContain("audit.page");
-        assertThat(get("/api/audit?limit=0", viewer).json().get("field").asText()).isEqualTo("limit");
+        assertThat(get("/api/audit?limit=0", viewer).json().get("field").asString()).isEqualTo("limit");
     }
 
     // ---- fixtures ----
@@ -436,7 +436,7 @@ class PrivacyApiIT {
     private static void assertRefused(String path, Map<String, String> body, String field) throws Exception {
         Answer answer = post(path, operator, body);
         assertThat(answer.status()).as(path + " " + field).isEqualTo(400);
-        assertThat(answer.json().get("field").asText()).isEqualTo(field);
+        assertThat(answer.json().get("field").asString()).isEqualTo(field);
         for (String value : body.values()) {
             if (value.length() > 3 && !List.of("analytics", "granted", "email", "reid_probe", "rk-1").contains(value)) {
                 assertThat(answer.body()).as("the answer quotes no value").doesNotContain(value);
@@ -510,8 +510,8 @@ class PrivacyApiIT {
 
     private static List<String> partners(Answer answer) throws IOException {
         List<String> out = new java.util.ArrayList<>();
-        answer.json().get("partners").forEach(p -> out.add(p.get("partnerId").asText() + ":" + p.get("agreementId").asText()
-                + ":" + p.get("exportId").asText() + ":" + p.get("exportedAt").asText()));
+        answer.json().get("partners").forEach(p -> out.add(p.get("partnerId").asString() + ":" + p.get("agreementId").asString()
+                + ":" + p.get("exportId").asString() + ":" + p.get("exportedAt").asString()));
         return out;
     }
 

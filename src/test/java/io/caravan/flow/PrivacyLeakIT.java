@@ -2,8 +2,8 @@ package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import java.io.IOException;
 import java.io.StringReader;
@@ -127,8 +127,8 @@ class PrivacyLeakIT {
             }
         }
         for (JsonNode consent : JSON.readTree(PREFERENCES_JSON.toFile()).get("consents")) {
-            addEmail(values, consent.path("email").asText(""));
-            addPhone(values, consent.path("mobile").asText(""));
+            addEmail(values, consent.path("email").asString(""));
+            addPhone(values, consent.path("mobile").asString(""));
         }
         return values;
     }

@@ -2,8 +2,8 @@ package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import io.caravan.pseudonymise.KeyRing;
 import java.io.IOException;
@@ -86,9 +86,9 @@ class PrivacyLifecycleIT {
             assertThat(erasure.get("rowsDeleted").get("sale").asLong()).isEqualTo(1);
             assertThat(erasure.get("consentEventsDeleted").asLong()).isEqualTo(1);
             assertThat(erasure.get("partners")).hasSize(1);
-            assertThat(erasure.get("partners").get(0).get("partnerId").asText()).isEqualTo("fahrbank-leasing");
-            assertThat(erasure.get("partners").get(0).get("agreementId").asText()).isEqualTo(AGREEMENT);
-            assertThat(erasure.get("partners").get(0).get("exportId").asText()).isEqualTo(first.get("export_id"));
+            assertThat(erasure.get("partners").get(0).get("partnerId").asString()).isEqualTo("fahrbank-leasing");
+            assertThat(erasure.get("partners").get(0).get("agreementId").asString()).isEqualTo(AGREEMENT);
+            assertThat(erasure.get("partners").get(0).get("exportId").asString()).isEqualTo(first.get("export_id"));
             assertThat(count("SELECT count(*) FROM caravan.sale")).isEqualTo(32);
 
             // 6. re-ingest the same file: S1 suppressed, S3 still filtered, the rest unchanged
@@ -143,11 +143,11 @@ class PrivacyLifecycleIT {
             HttpResponse<String> rotated = sendAs(admin, HttpRequest.newBuilder(URI.create(base + "/api/keys/warehouse/rotate"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
             assertThat(rotated.statusCode()).isEqualTo(201);
-            String newKey = JSON.readTree(rotated.body()).get("keyId").asText();
+            String newKey = JSON.readTree(rotated.body()).get("keyId").asString();
             assertThat(IndependentHmac.warehouseKeyId(data)).isEqualTo(newKey).isNotEqualTo(oldKey);
             HttpResponse<String> refused = destroy(admin, oldKey);
             assertThat(refused.statusCode()).isEqualTo(409); // (S3's event came by token: no key named, moved all the same)
-            assertThat(JSON.readTree(refused.body()).get("error").asText()).contains("sale=33").contains("consent_event=2")
+            assertThat(JSON.readTree(refused.body()).get("error").asString()).contains("sale=33").contains("consent_event=2")
                     .contains("export_log=2").contains("/api/keys/warehouse/rekey");
 
             // re-key: operators may not; the admin moves everything and the answer counts it
@@ -155,7 +155,7 @@ class PrivacyLifecycleIT {
             HttpResponse<String> rekeyed = rekey(admin, "warehouse");
             assertThat(rekeyed.statusCode()).isEqualTo(200);
             JsonNode result = JSON.readTree(rekeyed.body());
-            assertThat(result.get("activeKey").asText()).isEqualTo(newKey);
+            assertThat(result.get("activeKey").asString()).isEqualTo(newKey);
             assertThat(result.get("moved").get("sale").asLong()).isEqualTo(33);
             assertThat(result.get("moved").get("consent_event").asLong()).isEqualTo(3);
             assertThat(result.get("moved").get("export_log").asLong()).isEqualTo(2);
@@ -237,7 +237,7 @@ class PrivacyLifecycleIT {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/agreements/" + AGREEMENT + "/run"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(response.statusCode()).isEqualTo(202);
-        String exportId = JSON.readTree(response.body()).get("exportId").asText();
+        String exportId = JSON.readTree(response.body()).get("exportId").asString();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             Map<String, Object> export = app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", exportId);

@@ -19,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.assertj.core.api.Assertions;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.quartz.SchedulerMetaData;
+import org.quartz.impl.jdbcjobstore.JobStoreTX;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +156,11 @@ class ProductionProfileIT {
             KeyRing keys = app.getBean(KeyRing.class);
             assertThat(keys.tokeniser(KeyRing.WAREHOUSE).keyId()).isEqualTo("warehouse-prod-1");
             assertThat(keys.toString()).doesNotContain(material);
+            // the prod profile's Quartz properties reach camel-quartz: schedules run on the clustered JDBC store
+            SchedulerMetaData quartz = app.getBean(CamelContext.class).getComponent("quartz", QuartzComponent.class)
+                    .getScheduler().getMetaData();
+            assertThat(quartz.getJobStoreClass()).isEqualTo(JobStoreTX.class);
+            assertThat(quartz.isJobStoreClustered()).isTrue();
         }
         assertThat(data.resolve("keys")).doesNotExist();
         assertThat(materials).allSatisfy(m -> assertThat(output.getAll()).doesNotContain(m));

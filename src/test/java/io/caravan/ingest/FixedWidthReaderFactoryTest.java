@@ -3,8 +3,8 @@ package io.caravan.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.harmonise.ConnectorDescriptor;
 import io.caravan.harmonise.ConnectorRegistry;
 import io.caravan.harmonise.FormatSpec;
@@ -139,13 +139,9 @@ class FixedWidthReaderFactoryTest {
 
     /** The Kreditwerk connector with another layout: a small fixture builder instead of a descriptor file per case. */
     private static ConnectorDescriptor layout(String columns, boolean header) {
-        try {
-            JsonNode node = JSON.readTree(columns);
-            JsonNode raw = JSON.readTree("{\"type\": \"fixed-width\", \"header\": " + header + "}");
-            return withFormat(KREDITWERK, StandardCharsets.UTF_8, node, raw);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        JsonNode node = JSON.readTree(columns);
+        JsonNode raw = JSON.readTree("{\"type\": \"fixed-width\", \"header\": " + header + "}");
+        return withFormat(KREDITWERK, StandardCharsets.UTF_8, node, raw);
     }
 
     private static ConnectorDescriptor withFormat(ConnectorDescriptor d, Charset charset, JsonNode columns, JsonNode raw) {

@@ -2,8 +2,8 @@ package io.caravan.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -60,7 +60,7 @@ import org.springframework.test.context.DynamicPropertySource;
         // check reports DOWN; here health is about the console's own contributors
         "camel.health.enabled=false",
 })
-@AutoConfigureObservability(tracing = false)
+@AutoConfigureMetrics
 class ConsoleApiIT {
     private static final String VIEWER = basic("vera", "vera-test-pass");
     private static final String OPERATOR = basic("otto", "otto-test-pass");
@@ -107,7 +107,7 @@ class ConsoleApiIT {
     void readEndpointsNeedAUserAndAnswerViewersAndOperators(String path) throws Exception {
         HttpResponse<String> anonymous = send(get(path, null));
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-        assertThat(json(anonymous).path("error").asText()).isNotBlank();
+        assertThat(json(anonymous).path("error").asString()).isNotBlank();
         assertThat(send(get(path, basic("vera", "wrong"))).statusCode()).as(path).isEqualTo(401);
         assertThat(send(get(path, VIEWER)).statusCode()).as(path).isEqualTo(200);
         assertThat(send(get(path, OPERATOR)).statusCode()).as(path).isEqualTo(200);
@@ -133,7 +133,7 @@ class ConsoleApiIT {
             assertThat(send(post(path, VIEWER, "{}")).statusCode()).as(path).isEqualTo(403);
             HttpResponse<String> operator = send(post(path, OPERATOR, "{}"));
             assertThat(operator.statusCode()).as(path).isEqualTo(405);
-            assertThat(json(operator).path("error").asText()).isNotBlank();
+            assertThat(json(operator).path("error").asString()).isNotBlank();
         }
     }
 
@@ -141,7 +141,7 @@ class ConsoleApiIT {
     void meNamesTheUserAndTheRolesItHolds() throws Exception {
         assertThat(texts(json(send(get("/api/me", VIEWER))).path("roles"))).containsExactly("viewer");
         JsonNode operator = json(send(get("/api/me", OPERATOR)));
-        assertThat(operator.path("name").asText()).isEqualTo("otto");
+        assertThat(operator.path("name").asString()).isEqualTo("otto");
         assertThat(texts(operator.path("roles"))).containsExactly("operator", "viewer");
     }
 
@@ -172,19 +172,19 @@ class ConsoleApiIT {
 
         JsonNode rows = json(send(get("/api/dashboards/media-vs-sales", VIEWER))).path("rows");
         assertThat(rows).hasSize(3);
-        assertThat(rows.get(0).path("week").asText()).isEqualTo("2026-10-05");
-        assertThat(rows.get(0).path("modelName").asText()).isEqualTo("ID.4");
+        assertThat(rows.get(0).path("week").asString()).isEqualTo("2026-10-05");
+        assertThat(rows.get(0).path("modelName").asString()).isEqualTo("ID.4");
         assertThat(rows.get(0).path("spend").decimalValue()).isEqualByComparingTo("300");
         assertThat(rows.get(0).path("sales").asLong()).isEqualTo(3);
         assertThat(rows.get(0).path("costPerSale").decimalValue()).isEqualByComparingTo("100");
-        assertThat(rows.get(0).path("currency").asText()).isEqualTo("EUR");
+        assertThat(rows.get(0).path("currency").asString()).isEqualTo("EUR");
         assertThat(rows.get(1).path("costPerSale").isNull()).isTrue();
 
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?model=Id.4", VIEWER))).path("rows").findValuesAsText("model"))
+        assertThat(json(send(get("/api/dashboards/media-vs-sales?model=Id.4", VIEWER))).path("rows").findValuesAsString("model"))
                 .containsOnly("id4").hasSize(2);
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?from=2026-10-06", VIEWER))).path("rows").findValuesAsText("week"))
+        assertThat(json(send(get("/api/dashboards/media-vs-sales?from=2026-10-06", VIEWER))).path("rows").findValuesAsString("week"))
                 .containsOnly("2026-10-12");
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?to=2026-10-11", VIEWER))).path("rows").findValuesAsText("week"))
+        assertThat(json(send(get("/api/dashboards/media-vs-sales?to=2026-10-11", VIEWER))).path("rows").findValuesAsString("week"))
                 .containsOnly("2026-10-05");
     }
 
@@ -214,12 +214,12 @@ class ConsoleApiIT {
         JsonNode events = stats.path("consentEvents");
         assertThat(events).hasSize(2);
         JsonNode analytics = events.get(0);
-        assertThat(analytics.path("purpose").asText()).isEqualTo("analytics");
+        assertThat(analytics.path("purpose").asString()).isEqualTo("analytics");
         assertThat(analytics.path("granted").asLong()).isEqualTo(1);
         assertThat(analytics.path("withdrawn").asLong()).isEqualTo(1);
         LocalDate monday = LocalDate.ofInstant(thisWeek, ZoneOffset.UTC).with(java.time.DayOfWeek.MONDAY);
-        assertThat(analytics.path("week").asText()).isEqualTo(monday.toString());
-        assertThat(stats.path("since").asText()).isEqualTo(monday.minusWeeks(3).toString());
+        assertThat(analytics.path("week").asString()).isEqualTo(monday.toString());
+        assertThat(stats.path("since").asString()).isEqualTo(monday.minusWeeks(3).toString());
         assertThat(answer.body()).doesNotContain(TOKEN_A).doesNotContain(TOKEN_B).doesNotContain("k1");
     }
 
@@ -235,18 +235,18 @@ class ConsoleApiIT {
         HttpResponse<String> answer = send(get("/api/partners/exports?recent=2", VIEWER));
 
         JsonNode agreements = json(answer);
-        assertThat(agreements.findValuesAsText("agreementId")).containsExactly("agr-1", "agr-7");
+        assertThat(agreements.findValuesAsString("agreementId")).containsExactly("agr-1", "agr-7");
         JsonNode first = agreements.get(0);
-        assertThat(first.path("partnerId").asText()).isEqualTo("insurer-a");
+        assertThat(first.path("partnerId").asString()).isEqualTo("insurer-a");
         assertThat(first.path("completed").asLong()).isEqualTo(2);
         assertThat(first.path("failed").asLong()).isEqualTo(1);
         assertThat(first.path("rowsSent").asLong()).isEqualTo(200);
-        assertThat(first.path("lastSentAt").asText()).isEqualTo("2026-10-02T02:01:00Z");
-        assertThat(first.path("recent").findValuesAsText("exportId")).containsExactly("x3", "x2");
-        assertThat(first.path("recent").get(1).path("sha256").asText()).isEqualTo("f".repeat(64));
-        assertThat(first.path("recent").get(1).path("fileName").asText()).isEqualTo("x2.csv");
+        assertThat(first.path("lastSentAt").asString()).isEqualTo("2026-10-02T02:01:00Z");
+        assertThat(first.path("recent").findValuesAsString("exportId")).containsExactly("x3", "x2");
+        assertThat(first.path("recent").get(1).path("sha256").asString()).isEqualTo("f".repeat(64));
+        assertThat(first.path("recent").get(1).path("fileName").asString()).isEqualTo("x2.csv");
         assertThat(answer.body()).doesNotContain("secret-key-id");
-        assertThat(json(send(get("/api/partners/exports?partner=leasing-b", VIEWER))).findValuesAsText("partnerId"))
+        assertThat(json(send(get("/api/partners/exports?partner=leasing-b", VIEWER))).findValuesAsString("partnerId"))
                 .containsExactly("leasing-b");
     }
 
@@ -283,8 +283,8 @@ class ConsoleApiIT {
         assertThat(answer.statusCode()).as(path).isEqualTo(400);
         assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
         JsonNode body = json(answer);
-        assertThat(body.path("field").asText()).as(path).isEqualTo(field);
-        assertThat(body.path("error").asText()).isNotBlank();
+        assertThat(body.path("field").asString()).as(path).isEqualTo(field);
+        assertThat(body.path("error").asString()).isNotBlank();
         assertThat(answer.body()).doesNotContain("yesterday").doesNotContain("xxxxxxxxxx").doesNotContain("COMPLETED");
     }
 
@@ -312,7 +312,7 @@ class ConsoleApiIT {
     void garbageBodiesOnRunNowAreNeither500NorAccepted(String body) throws Exception {
         HttpResponse<String> unknown = send(post("/api/routes/no-such-route/run", OPERATOR, body));
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown).path("error").asText()).isEqualTo("no such route");
+        assertThat(json(unknown).path("error").asString()).isEqualTo("no such route");
     }
 
     // ---- OpenAPI ----------------------------------------------------------------------------------
@@ -320,16 +320,16 @@ class ConsoleApiIT {
     @Test
     void openApiDescribesEveryConsoleAndOpsEndpointAndEachDescribedReadIsServed() throws Exception {
         JsonNode openApi = json(send(get("/api/openapi", VIEWER)));
-        assertThat(openApi.path("openapi").asText()).startsWith("3.");
+        assertThat(openApi.path("openapi").asString()).startsWith("3.");
         JsonNode paths = openApi.path("paths");
         List<String> documented = new ArrayList<>();
-        paths.fieldNames().forEachRemaining(documented::add);
+        paths.propertyNames().forEach(documented::add);
         assertThat(documented).contains("/api/routes", "/api/routes/{id}/run", "/api/batches", "/api/batches/{id}",
                 "/api/me", "/api/dashboards/media-vs-sales", "/api/privacy/stats", "/api/partners/exports");
         assertThat(paths.path("/api/routes/{id}/run").has("post")).isTrue();
-        assertThat(paths.path("/api/batches").path("get").path("parameters").findValuesAsText("name"))
+        assertThat(paths.path("/api/batches").path("get").path("parameters").findValuesAsString("name"))
                 .contains("route", "partner", "status", "limit");
-        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> path = it.next();
             if (path.getValue().has("get") && !path.getKey().contains("{") && !path.getKey().startsWith("/api/it/")) {
                 HttpResponse<String> answer = send(get(path.getKey(), VIEWER));
@@ -352,23 +352,23 @@ class ConsoleApiIT {
         try {
             HttpResponse<String> anonymous = send(get("/actuator/health", null));
             assertThat(anonymous.statusCode()).isEqualTo(200);
-            assertThat(json(anonymous).path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(json(anonymous).path("status").asString()).isEqualTo("DEGRADED");
             assertThat(json(anonymous).has("components")).isFalse();
 
             JsonNode viewer = json(send(get("/actuator/health", VIEWER)));
             JsonNode meta = viewer.path("components").path("partnerApis").path("components").path("adplatform-meta");
-            assertThat(meta.path("status").asText()).isEqualTo("DEGRADED");
-            assertThat(meta.path("details").path("reason").asText()).isEqualTo("HTTP 503");
+            assertThat(meta.path("status").asString()).isEqualTo("DEGRADED");
+            assertThat(meta.path("details").path("reason").asString()).isEqualTo("HTTP 503");
             assertThat(meta.path("details").path("consecutiveFailures").asLong()).isEqualTo(1);
-            assertThat(viewer.path("components").path("db").path("status").asText()).isEqualTo("UP");
-            assertThat(viewer.path("components").path("sftpGateway").path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(viewer.path("components").path("db").path("status").asString()).isEqualTo("UP");
+            assertThat(viewer.path("components").path("sftpGateway").path("status").asString()).isEqualTo("UNKNOWN");
         } finally {
             partnerApis.succeeded("adplatform-meta");
         }
         JsonNode recovered = json(send(get("/actuator/health", VIEWER)));
-        assertThat(recovered.path("status").asText()).isEqualTo("UP");
+        assertThat(recovered.path("status").asString()).isEqualTo("UP");
         assertThat(recovered.path("components").path("partnerApis").path("components").path("adplatform-meta")
-                .path("status").asText()).isEqualTo("UP");
+                .path("status").asString()).isEqualTo("UP");
     }
 
     // ---- the console's files ------------------------------------------------------------------------
@@ -451,7 +451,7 @@ class ConsoleApiIT {
 
     private static List<String> texts(JsonNode array) {
         List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asText()));
+        array.forEach(n -> values.add(n.asString()));
         return values;
     }
 

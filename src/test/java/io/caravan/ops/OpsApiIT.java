@@ -2,8 +2,8 @@ package io.caravan.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.caravan.ledger.JdbcLedger;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
@@ -37,7 +37,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -69,7 +69,7 @@ import org.springframework.web.bind.annotation.RestController;
         "spring.flyway.schemas=caravan",
         "spring.datasource.username=postgres",
 })
-@AutoConfigureObservability(tracing = false) // Spring Boot tests switch metrics export off unless asked
+@AutoConfigureMetrics // Spring Boot tests switch metrics export off unless asked
 class OpsApiIT {
     private static final String VIEWER = basic("vera", "vera-test-pass");
     private static final String OPERATOR = basic("otto", "otto-test-pass");
@@ -121,7 +121,7 @@ class OpsApiIT {
             HttpResponse<String> answer = send(request);
             assertThat(answer.statusCode()).as(request.uri().getPath()).isEqualTo(401);
             assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
-            assertThat(json(answer).path("error").asText()).isNotBlank();
+            assertThat(json(answer).path("error").asString()).isNotBlank();
         }
     }
 
@@ -137,7 +137,7 @@ class OpsApiIT {
         HttpResponse<String> answer = send(post("/api/routes/it-quartz-flow/run", VIEWER, null));
         assertThat(answer.statusCode()).isEqualTo(403);
         assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("application/json"));
-        assertThat(json(answer).path("error").asText()).contains("role");
+        assertThat(json(answer).path("error").asString()).contains("role");
         assertThat(count("SELECT count(*) FROM caravan.batch")).isZero();
     }
 
@@ -156,23 +156,23 @@ class OpsApiIT {
 
         JsonNode routes = json(send(get("/api/routes", VIEWER)));
 
-        assertThat(routes.findValuesAsText("id")).containsExactly("it-file-flow", "it-quartz-flow", "it-stopped-flow");
+        assertThat(routes.findValuesAsString("id")).containsExactly("it-file-flow", "it-quartz-flow", "it-stopped-flow");
         JsonNode quartz = byId(routes, "it-quartz-flow");
-        assertThat(quartz.path("partner").asText()).isEqualTo("partner-q");
-        assertThat(quartz.path("description").asText()).isEqualTo("Quartz-fired test flow");
-        assertThat(quartz.path("state").asText()).isEqualTo("Started");
-        assertThat(quartz.path("schedule").path("type").asText()).isEqualTo("cron");
-        assertThat(quartz.path("schedule").path("cron").asText()).isEqualTo("0 0 3 1 1 ? 2099");
-        assertThat(quartz.path("lastBatch").path("batchId").asText()).isEqualTo("b-new");
-        assertThat(quartz.path("lastBatch").path("startedAt").asText()).isEqualTo("2024-05-02T06:00:00Z");
+        assertThat(quartz.path("partner").asString()).isEqualTo("partner-q");
+        assertThat(quartz.path("description").asString()).isEqualTo("Quartz-fired test flow");
+        assertThat(quartz.path("state").asString()).isEqualTo("Started");
+        assertThat(quartz.path("schedule").path("type").asString()).isEqualTo("cron");
+        assertThat(quartz.path("schedule").path("cron").asString()).isEqualTo("0 0 3 1 1 ? 2099");
+        assertThat(quartz.path("lastBatch").path("batchId").asString()).isEqualTo("b-new");
+        assertThat(quartz.path("lastBatch").path("startedAt").asString()).isEqualTo("2024-05-02T06:00:00Z");
 
         JsonNode file = byId(routes, "it-file-flow");
-        assertThat(file.path("schedule").path("type").asText()).isEqualTo("poll");
+        assertThat(file.path("schedule").path("type").asString()).isEqualTo("poll");
         assertThat(file.path("schedule").path("intervalMillis").asLong()).isEqualTo(3_600_000L);
         assertThat(file.path("lastBatch").isNull()).isTrue();
         assertThat(file.toString()).doesNotContain(inbox.toString());
 
-        assertThat(byId(routes, "it-stopped-flow").path("state").asText()).isEqualTo("Stopped");
+        assertThat(byId(routes, "it-stopped-flow").path("state").asString()).isEqualTo("Stopped");
     }
 
     // ---- POST /api/routes/{id}/run ----------------------------------------------------------
@@ -220,7 +220,7 @@ class OpsApiIT {
 
         HttpResponse<String> second = send(post("/api/routes/it-quartz-flow/run", OPERATOR, null));
         assertThat(second.statusCode()).isEqualTo(409);
-        assertThat(json(second).path("error").asText()).contains("in progress");
+        assertThat(json(second).path("error").asString()).contains("in progress");
 
         step.gate.countDown();
         waitUntil(() -> ledger.listenerCount() == 0);
@@ -231,7 +231,7 @@ class OpsApiIT {
     void runningAStoppedRouteGets409() throws Exception {
         HttpResponse<String> answer = send(post("/api/routes/it-stopped-flow/run", OPERATOR, null));
         assertThat(answer.statusCode()).isEqualTo(409);
-        assertThat(json(answer).path("error").asText()).contains("not started");
+        assertThat(json(answer).path("error").asString()).contains("not started");
     }
 
     @Test
@@ -239,7 +239,7 @@ class OpsApiIT {
         assertThat(send(post("/api/routes/no-such-route/run", OPERATOR, null)).statusCode()).isEqualTo(404);
         HttpResponse<String> internal = send(post("/api/routes/it-internal/run", OPERATOR, null));
         assertThat(internal.statusCode()).isEqualTo(404);
-        assertThat(json(internal).path("error").asText()).isEqualTo("no such route");
+        assertThat(json(internal).path("error").asString()).isEqualTo("no such route");
     }
 
     // ---- GET /api/batches -------------------------------------------------------------------
@@ -277,18 +277,18 @@ class OpsApiIT {
 
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode body = json(answer);
-        assertThat(body.path("batch").path("status").asText()).isEqualTo("completed");
+        assertThat(body.path("batch").path("status").asString()).isEqualTo("completed");
         assertThat(body.path("batch").path("rowsIn").asLong()).isEqualTo(10);
-        assertThat(body.path("rejections").findValuesAsText("field")).containsExactly("sale_date", "vin");
+        assertThat(body.path("rejections").findValuesAsString("field")).containsExactly("sale_date", "vin");
         assertThat(body.path("rejections").get(0).path("rowNumber").asLong()).isEqualTo(2);
-        assertThat(body.path("warnings").findValuesAsText("field")).containsExactly("email");
+        assertThat(body.path("warnings").findValuesAsString("field")).containsExactly("email");
     }
 
     @Test
     void unknownBatchGets404() throws Exception {
         HttpResponse<String> answer = send(get("/api/batches/no-such-batch", VIEWER));
         assertThat(answer.statusCode()).isEqualTo(404);
-        assertThat(json(answer).path("error").asText()).isEqualTo("no such batch");
+        assertThat(json(answer).path("error").asString()).isEqualTo("no such batch");
     }
 
     // ---- bad input in general ---------------------------------------------------------------
@@ -297,11 +297,11 @@ class OpsApiIT {
     void malformedJsonAndWrongTypesGet400NotTheirValues() throws Exception {
         HttpResponse<String> malformed = send(post("/api/it/echo", OPERATOR, "{\"count\": 3,"));
         assertThat(malformed.statusCode()).isEqualTo(400);
-        assertThat(json(malformed).path("error").asText()).isEqualTo("malformed JSON");
+        assertThat(json(malformed).path("error").asString()).isEqualTo("malformed JSON");
 
         HttpResponse<String> wrongType = send(post("/api/it/echo", OPERATOR, "{\"count\": \"secret-value\"}"));
         assertThat(wrongType.statusCode()).isEqualTo(400);
-        assertThat(json(wrongType).path("field").asText()).isEqualTo("count");
+        assertThat(json(wrongType).path("field").asString()).isEqualTo("count");
         assertThat(wrongType.body()).doesNotContain("secret-value");
 
         HttpResponse<String> ok = send(post("/api/it/echo", OPERATOR, "{\"count\": 3}"));
@@ -312,12 +312,12 @@ class OpsApiIT {
     void unknownPathGets404AndWrongMethodGets405AsJson() throws Exception {
         HttpResponse<String> unknown = send(get("/api/nothing-here", VIEWER));
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown).path("error").asText()).isEqualTo("not found");
+        assertThat(json(unknown).path("error").asString()).isEqualTo("not found");
 
         HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/api/routes"))
                 .header("Authorization", OPERATOR).DELETE().build());
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(json(wrongMethod).path("error").asText()).isNotBlank();
+        assertThat(json(wrongMethod).path("error").asString()).isNotBlank();
     }
 
     // ---- Camel headers, actuator --------------------------------------------------------------
@@ -342,7 +342,7 @@ class OpsApiIT {
     void healthAndPrometheusAreOpenButHealthDetailsNeedAViewer() throws Exception {
         HttpResponse<String> anonymous = send(get("/actuator/health", null));
         assertThat(anonymous.statusCode()).isEqualTo(200);
-        assertThat(json(anonymous).path("status").asText()).isEqualTo("UP");
+        assertThat(json(anonymous).path("status").asString()).isEqualTo("UP");
         assertThat(json(anonymous).has("components")).isFalse();
 
         HttpResponse<String> viewer = send(get("/actuator/health", VIEWER));
@@ -366,14 +366,14 @@ class OpsApiIT {
     private void assertBadRequest(HttpRequest request, String field) throws Exception {
         HttpResponse<String> answer = send(request);
         assertThat(answer.statusCode()).as(request.uri().toString()).isEqualTo(400);
-        assertThat(json(answer).path("field").asText()).isEqualTo(field);
-        assertThat(json(answer).path("error").asText()).isNotBlank();
+        assertThat(json(answer).path("field").asString()).isEqualTo(field);
+        assertThat(json(answer).path("error").asString()).isNotBlank();
     }
 
     private List<String> batchIds(String path) throws Exception {
         HttpResponse<String> answer = send(get(path, VIEWER));
         assertThat(answer.statusCode()).as(path).isEqualTo(200);
-        return json(answer).findValuesAsText("batchId");
+        return json(answer).findValuesAsString("batchId");
     }
 
     private void insertBatch(String id, String route, String partner, String status, Instant startedAt) {
@@ -390,7 +390,7 @@ class OpsApiIT {
 
     private static JsonNode byId(JsonNode routes, String id) {
         for (JsonNode route : routes) {
-            if (route.path("id").asText().equals(id)) {
+            if (route.path("id").asString().equals(id)) {
                 return route;
             }
         }
@@ -399,7 +399,7 @@ class OpsApiIT {
 
     private static List<String> texts(JsonNode array) {
         List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asText()));
+        array.forEach(n -> values.add(n.asString()));
         return values;
     }
 

@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
 class PartnerApiHealthRegistryTest {
     private final PartnerApiHealthRegistry registry =
@@ -41,7 +41,7 @@ class PartnerApiHealthRegistryTest {
         registry.failed("b-api", null);
         registry.succeeded("a-api");
         List<String> names = new ArrayList<>();
-        registry.forEach(named -> names.add(named.getName()));
+        registry.forEach(named -> names.add(named.name()));
         assertThat(names).containsExactly("a-api", "b-api");
         assertThat(indicator("b-api").health().getDetails()).containsEntry("reason", "call failed");
         assertThat(registry.getContributor("c-api")).isNull();

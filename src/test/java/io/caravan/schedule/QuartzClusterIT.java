@@ -2,9 +2,9 @@ package io.caravan.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 import io.caravan.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,13 +78,13 @@ class QuartzClusterIT {
 
     /** camel.component.quartz.properties of application-prod.yaml with the database variables filled in. */
     private static Properties prodQuartzProperties(String database) throws Exception {
-        JsonNode prod = new ObjectMapper(new YAMLFactory()).readTree(Path.of("src/main/resources/application-prod.yaml").toFile());
+        JsonNode prod = new YAMLMapper().readTree(Path.of("src/main/resources/application-prod.yaml").toFile());
         JsonNode properties = prod.path("camel").path("component").path("quartz").path("properties");
         assertThat(properties.size()).isPositive();
         Properties result = new Properties();
         String url = "jdbc:postgresql://localhost:" + TestDatabase.server().getPort() + "/" + database;
-        properties.fields().forEachRemaining(e -> result.setProperty(e.getKey().replaceAll("^\\[|]$", ""),
-                e.getValue().asText().replace("${spring.datasource.url}", url).replace("${spring.datasource.username}", "postgres")
+        properties.properties().forEach(e -> result.setProperty(e.getKey().replaceAll("^\\[|]$", ""),
+                e.getValue().asString().replace("${spring.datasource.url}", url).replace("${spring.datasource.username}", "postgres")
                         .replace("${spring.datasource.password}", "postgres")));
         return result;
     }
