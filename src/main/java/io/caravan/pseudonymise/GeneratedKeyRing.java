@@ -1,7 +1,6 @@
 package io.caravan.pseudonymise;
 
 import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -222,14 +221,24 @@ public final class GeneratedKeyRing implements KeyRing {
         String keyId;
         Path file;
         do {
-            byte[] suffix = new byte[2];
-            random.nextBytes(suffix);
-            keyId = domain + "-" + LocalDate.now(ZoneOffset.UTC).format(DAY) + "-" + HexFormat.of().formatHex(suffix);
+            keyId = newKeyId(domain, random);
             file = dir.resolve(keyId + SUFFIX);
         } while (Files.exists(file));
         SecureFiles.write(file, (Base64.getEncoder().encodeToString(material) + "\n").getBytes(StandardCharsets.US_ASCII), false);
         SecureFiles.write(dir.resolve(ACTIVE), (keyId + "\n").getBytes(StandardCharsets.US_ASCII), true);
         return new Tokeniser(keyId, domain, material);
+    }
+
+    /** A fresh key id, {@code <domain>-<yyyyMMdd>-<4 hex>} (today in UTC); unique within a domain only with a collision check. */
+    static String newKeyId(String domain, SecureRandom random) {
+        byte[] suffix = new byte[2];
+        random.nextBytes(suffix);
+        return domain + "-" + LocalDate.now(ZoneOffset.UTC).format(DAY) + "-" + HexFormat.of().formatHex(suffix);
+    }
+
+    /** A fresh {@link FieldCipher#TEMPLATE} keyset in Tink's JSON keyset format, as the key files hold it. */
+    static String newKeysetJson() throws GeneralSecurityException {
+        return TinkJsonProtoKeysetFormat.serializeKeyset(FieldCipher.newKeyset(), InsecureSecretKeyAccess.get());
     }
 
     /** The keys of one domain directory, active first, then the others by id, newest first. */
@@ -281,11 +290,10 @@ public final class GeneratedKeyRing implements KeyRing {
         Path file = dir.resolve("aes256-siv.json");
         try {
             if (!Files.exists(file)) {
-                KeysetHandle keyset = FieldCipher.newKeyset();
-                SecureFiles.write(file, TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get())
-                        .getBytes(StandardCharsets.UTF_8), false);
+                String keyset = newKeysetJson();
+                SecureFiles.write(file, keyset.getBytes(StandardCharsets.UTF_8), false);
                 LOG.info("Generated an {} keyset in {}", FieldCipher.TEMPLATE, file);
-                return new FieldCipher(keyset);
+                return new FieldCipher(TinkJsonProtoKeysetFormat.parseKeyset(keyset, InsecureSecretKeyAccess.get()));
             }
             SecureFiles.requireOwnerOnly(file);
             return new FieldCipher(TinkJsonProtoKeysetFormat.parseKeyset(
