@@ -172,7 +172,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     static int choosePort(int preferred) {
         if (preferred > 0) {
             try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(false);
+                // as PostgreSQL binds: connections closed moments ago (TIME_WAIT, such as those of a left-over
+                // server just stopped) leave the port free, a listener does not; on Windows the option would let
+                // the probe share a listener's port, so it stays off there
+                probe.setReuseAddress(!System.getProperty("os.name", "").startsWith("Windows"));
                 probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), preferred));
                 return preferred;
             } catch (IOException taken) {
