@@ -82,6 +82,8 @@ class CrashRestartIT {
         assertThat(ProcessHandle.of(orphan.pid()).filter(ProcessHandle::isAlive))
                 .as("the embedded PostgreSQL outlives the killed JVM").isPresent();
 
+        String firstPort = CaravanProcess.localEnv(data.resolve("local.env")).get("PGPORT");
+
         // 2. second run on the same data directory, nobody having cleaned up
         long t1 = System.nanoTime();
         CaravanProcess second = start(data, postgresPort, "second.log");
@@ -97,6 +99,8 @@ class CrashRestartIT {
         assertThat(second.log()).doesNotContain("postmaster.pid\" already exists")
                 .contains("Stopped the left-over PostgreSQL (process " + orphan.pid() + ")");
         assertThat(ProcessHandle.of(orphan.pid()).filter(ProcessHandle::isAlive)).as("the left-over server").isEmpty();
+        assertThat(CaravanProcess.localEnv(data.resolve("local.env")).get("PGPORT"))
+                .as("the port the left-over server held").isEqualTo(firstPort);
 
         // the ledger: the interrupted batch failed, the file's new batch completed with exact counts
         assertThat(recovered.queryForObject("SELECT count(*) FROM caravan.batch WHERE status = 'running'", Long.class))
