@@ -31,17 +31,17 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The first start runs {@code initdb} with trust authentication (zonky's default), applies the
  * steps above and reloads the configuration, so from then on passwords are enforced; a start that
- * was interrupted half-way finishes the steps next time.
+ * was interrupted half-way finishes the steps next time. The server listens on {@code localhost}
+ * only. Passwords are set with {@link PGConnection#alterUserPassword}, which sends a SCRAM verifier,
+ * never the clear password, and the server is configured to log neither statements nor error
+ * details, so no value reaches its log.
  *
  * <p>After a crash: the server outlives a process that is killed (SIGKILL, an OOM kill), and a
  * power cut leaves its lock file behind. Before starting, {@link OrphanPostgres} stops a server
  * still serving the data directory (cleanly: its open transactions roll back) and clears a stale
  * lock file, so the next start needs no manual step; it refuses a directory that another live
  * Caravan uses. PostgreSQL then recovers from its write-ahead log where needed (waited for up to
- * {@link #STARTUP_WAIT}). The server listens on {@code localhost}
- * only. Passwords are set with {@link PGConnection#alterUserPassword}, which sends a SCRAM verifier,
- * never the clear password, and the server is configured to log neither statements nor error
- * details, so no value reaches its log.
+ * {@link #STARTUP_WAIT}).
  *
  * <p>Instances are thread-safe; {@link #close()} stops the server (idempotent).
  */
