@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -119,6 +121,33 @@ public class JdbcLedger implements Ledger {
             }
         });
         failed.ifPresent(this::notifyFinished);
+    }
+
+    /**
+     * Marks every {@code running} batch {@code failed} with {@code reason} (finished now), in one
+     * autocommit statement, and returns them oldest first. For a start-up recovery only, before
+     * any route or job runs, on a ledger that no other live process writes to: the caller vouches
+     * that each running batch was left by a process that died before finishing it (so its rows,
+     * written in one transaction with its completion, were never committed). Listeners are not
+     * told: the batch ends without a consumer waiting for it, and its source is ingested again as
+     * a new batch. Logs nothing; the caller reports what it recovered.
+     */
+    public List<BatchSummary> failRunning(String reason) {
+        return autocommit("ledger recovery", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'failed', "
+                    + "finished_at = ?, error = ? WHERE status = 'running' RETURNING " + COLUMNS)) {
+                ps.setObject(1, utc(Instant.now()));
+                ps.setString(2, clip(reason));
+                List<BatchSummary> failed = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        failed.add(summary(rs));
+                    }
+                }
+                failed.sort(Comparator.comparing(BatchSummary::startedAt).thenComparing(BatchSummary::batchId));
+                return failed;
+            }
+        });
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * never the clear password, and the server is configured to log neither statements nor error
  * details, so no value reaches its log.
  *
+ * <p>After a crash: the server outlives a process that is killed (SIGKILL, an OOM kill), and a
+ * power cut leaves its lock file behind. Before starting, {@link OrphanPostgres} stops a server
+ * still serving the data directory (cleanly: its open transactions roll back) and clears a stale
+ * lock file, so the next start needs no manual step; it refuses a directory that another live
+ * Caravan uses. PostgreSQL then recovers from its write-ahead log where needed (waited for up to
+ * {@link #STARTUP_WAIT}).
+ *
  * <p>Instances are thread-safe; {@link #close()} stops the server (idempotent).
  */
 public final class EmbeddedWarehouse implements AutoCloseable {
@@ -46,6 +54,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     static final String PASSWORD_SECRET = "pg-password";
     static final String SUPERUSER_PASSWORD_SECRET = "pg-superuser-password";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWarehouse.class);
+    /** How long a server left running by a crashed predecessor may take to stop. */
+    static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the server may take to accept connections (crash recovery replays the WAL first). */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private static final String PG_HBA = """
             # Written by Caravan's embedded warehouse on every start: password (SCRAM) authentication only.
             # TYPE  DATABASE  USER  ADDRESS        METHOD
@@ -71,20 +83,26 @@ public final class EmbeddedWarehouse implements AutoCloseable {
      *
      * @throws UncheckedIOException  when the server cannot start
      * @throws IllegalStateException when the server does not accept the stored superuser password
-     *                               (the secrets do not belong to this data directory)
+     *                               (the secrets do not belong to this data directory), when another
+     *                               live process uses the data directory, or when a server left
+     *                               running by a crashed predecessor does not stop
      */
     public static EmbeddedWarehouse start(Path dataDirectory, int preferredPort, SecretFiles secrets) {
         Path dir = dataDirectory.toAbsolutePath().normalize();
         String password = secrets.getOrCreate(PASSWORD_SECRET);
         String superuserPassword = secrets.getOrCreate(SUPERUSER_PASSWORD_SECRET);
-        int port = choosePort(preferredPort);
         EmbeddedPostgres postgres;
+        int port;
         try {
             OwnerOnlyFiles.createDirectories(dir);
+            // before the port is chosen: a left-over server may hold the preferred one
+            OrphanPostgres.clear(dir, ORPHAN_STOP_TIMEOUT);
+            port = choosePort(preferredPort);
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setPort(port)
+                    .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("listen_addresses", "localhost")
                     // zonky turns fsync and synchronous_commit off for test speed; Caravan's durability point
                     // is the commit (a source file is moved away right after it), so it must survive a crash
@@ -154,7 +172,10 @@ public final class EmbeddedWarehouse implements AutoCloseable {
     static int choosePort(int preferred) {
         if (preferred > 0) {
             try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(false);
+                // as PostgreSQL binds: connections closed moments ago (TIME_WAIT, such as those of a left-over
+                // server just stopped) leave the port free, a listener does not; on Windows the option would let
+                // the probe share a listener's port, so it stays off there
+                probe.setReuseAddress(!System.getProperty("os.name", "").startsWith("Windows"));
                 probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), preferred));
                 return preferred;
             } catch (IOException taken) {

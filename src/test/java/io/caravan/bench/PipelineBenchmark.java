@@ -3,13 +3,11 @@ package io.caravan.bench;
 import io.caravan.CaravanApplication;
 import io.caravan.privacy.Rekeyer;
 import io.caravan.pseudonymise.KeyRing;
-import java.io.BufferedWriter;
-import java.io.IOException;
+import io.caravan.testing.DealerNordExport;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,8 +27,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Throughput and memory of the real pipeline, against PostgreSQL's own COPY as the yardstick.
  *
- * <p>Generates an N-row export in the northern dealer group's layout (ISO-8859-1, {@code ;},
- * decimal comma, German dates, e-mail, phone, VIN, names and addresses), starts Caravan on the
+ * <p>Generates an N-row export in the northern dealer group's layout ({@link DealerNordExport}:
+ * ISO-8859-1, {@code ;}, decimal comma, German dates, e-mail, phone, VIN, names and addresses), starts Caravan on the
  * embedded defaults in a fresh data directory, delivers the file into the partner's inbox (with the
  * {@code .ready} marker the SFTP gateway writes when an upload is complete) and waits
  * for the ledger to complete the batch: CSV parsing, harmonising, consent and suppression look-ups,
@@ -46,7 +44,7 @@ public final class PipelineBenchmark {
         int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
         Path work = Files.createTempDirectory("caravan-bench");
         Path export = work.resolve("verkaeufe_bench.csv");
-        long bytes = generate(export, rows);
+        long bytes = DealerNordExport.write(export, rows);
         System.out.printf(Locale.ROOT, "generated %,d rows (%,.1f MB) in %s%n", rows, bytes / 1e6, export);
 
         ConfigurableApplicationContext app = new SpringApplication(CaravanApplication.class).run(
@@ -120,46 +118,6 @@ public final class PipelineBenchmark {
             Thread.sleep(200);
         }
         throw new IllegalStateException("no batch finished within " + timeout);
-    }
-
-    /** Writes the export row by row; returns its size in bytes. */
-    static long generate(Path file, int rows) throws IOException {
-        String[] makes = {"Volkswagen", "Audi", "Skoda", "Cupra", "SEAT"};
-        String[] models = {"ID.4", "Golf", "Passat", "Q4 e-tron", "Octavia", "Enyaq", "Born", "Ibiza", "Tiguan"};
-        String[] fuels = {"Elektro", "Benzin", "Diesel", "Plug-in-Hybrid", "Hybrid", "Super"};
-        String[] firstNames = {"Jürgen", "Anna", "Lukas", "Sophie", "Björn", "Käthe", "Özgür", "Sören"};
-        String[] lastNames = {"Müller", "Schröder", "Weiß", "Groß", "Köhler", "Bäcker", "Jäger", "Voß"};
-        String alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
-        SplittableRandom random = new SplittableRandom(42);
-        try (BufferedWriter out = Files.newBufferedWriter(file, Charset.forName("ISO-8859-1"))) {
-            out.write("Verkaufsnr;Filiale;Verkaufsdatum;Marke;Modell;Modelljahr;Kraftstoff;Zustand;Preis;Währung;Finanziert;FIN;Vorname;Nachname;Straße;PLZ;Ort;E-Mail;Telefon;Geburtsdatum;Verkäufer;Bemerkung\r\n");
-            StringBuilder line = new StringBuilder(256);
-            for (int i = 1; i <= rows; i++) {
-                line.setLength(0);
-                StringBuilder vin = new StringBuilder("WVWZZZ");
-                for (int k = 0; k < 11; k++) {
-                    vin.append(alphabet.charAt(random.nextInt(alphabet.length())));
-                }
-                String first = firstNames[random.nextInt(firstNames.length)];
-                String last = lastNames[random.nextInt(lastNames.length)];
-                // sale numbers in the dealer's own format (HH-yyyy-nnnnnn): unique for any row count
-                line.append(String.format(Locale.ROOT, "HH-%04d-%06d", 2026 + i / 1_000_000, i % 1_000_000)).append(";Hamburg;")
-                        .append(String.format(Locale.ROOT, "%02d.%02d.2026", 1 + random.nextInt(28), 1 + random.nextInt(12))).append(';')
-                        .append(makes[random.nextInt(makes.length)]).append(';').append(models[random.nextInt(models.length)]).append(';')
-                        .append(2025 + random.nextInt(2)).append(';').append(fuels[random.nextInt(fuels.length)]).append(';')
-                        .append(random.nextBoolean() ? "Neuwagen" : "Gebraucht").append(';')
-                        .append(18 + random.nextInt(50)).append('.').append(100 + random.nextInt(900)).append(",00;EUR;")
-                        .append(random.nextBoolean() ? "ja" : "nein").append(';').append(vin).append(';')
-                        .append(first).append(';').append(last).append(";Lindenstraße ").append(1 + random.nextInt(120)).append(';')
-                        .append(20000 + random.nextInt(5000)).append(";Hamburg;")
-                        .append("kunde").append(i).append("@example.com;")
-                        .append("030 2312").append(String.format(Locale.ROOT, "%04d", random.nextInt(10000))).append(';')
-                        .append(String.format(Locale.ROOT, "%02d.%02d.%d", 1 + random.nextInt(28), 1 + random.nextInt(12), 1950 + random.nextInt(55)))
-                        .append(";K. Meier;Kunde wünscht Rückruf\r\n");
-                out.append(line);
-            }
-        }
-        return Files.size(file);
     }
 
     /** COPY of {@code rows} equivalent rows into a copy of caravan.sale with its primary key; seconds. */

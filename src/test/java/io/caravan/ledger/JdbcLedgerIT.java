@@ -108,6 +108,39 @@ class JdbcLedgerIT {
     }
 
     @Test
+    void failRunningFailsEveryRunningBatchOldestFirstAndLeavesFinishedOnesAlone() throws Exception {
+        ledger.open(batch("b-late", "r", "p", 5));
+        ledger.open(batch("b-early", "r", "p", 1));
+        ledger.open(batch("b-failed", "r", "p", 2));
+        ledger.fail("b-failed", "sales.csv: row 3, field vin: required");
+        BatchContext done = batch("b-done", "r", "p", 3);
+        BatchSummary completed = complete(done, new BatchCounts(4, 0, 0, 0, 0, 0));
+        List<BatchSummary> heard = new ArrayList<>();
+        ledger.addListener(new Ledger.BatchListener() {
+            @Override public void opened(BatchContext batch) {
+            }
+
+            @Override public void finished(BatchSummary summary) {
+                heard.add(summary);
+            }
+        });
+
+        List<BatchSummary> recovered = ledger.failRunning("interrupted: the node stopped before the batch completed");
+
+        assertThat(recovered).extracting(BatchSummary::batchId).containsExactly("b-early", "b-late");
+        assertThat(recovered).allSatisfy(b -> {
+            assertThat(b.status()).isEqualTo(BatchSummary.FAILED);
+            assertThat(b.error()).isEqualTo("interrupted: the node stopped before the batch completed");
+            assertThat(b.finishedAt()).isNotNull();
+        });
+        assertThat(ledger.recent(null, null, BatchSummary.RUNNING, 10)).isEmpty();
+        assertThat(ledger.find("b-failed").orElseThrow().error()).isEqualTo("sales.csv: row 3, field vin: required");
+        assertThat(ledger.find("b-done")).contains(completed);
+        assertThat(heard).isEmpty();
+        assertThat(ledger.failRunning("again")).isEmpty();
+    }
+
+    @Test
     void failOfABatchNeverOpenedRecordsItWhenTheContextIsKnown() {
         ledger.fail("ghost", "no such batch");
         assertThat(ledger.find("ghost")).isEmpty();
