@@ -68,7 +68,9 @@ class DealerSalesFlowIT {
             assertThat((String) sale.get("vin_token")).matches("[0-9a-f]{64}");
             assertThat(sale.get("key_id")).isNotNull();
 
-            assertThat(listNames(data.resolve("sftp/dealer-nord/inbox/.done"))).singleElement().asString().matches("b-\\d{8}-\\d{6}-[0-9a-f]{8}-verkaeufe_2026-10\\.csv");
+            // the file moves to .done/ just after its batch commits
+            await().atMost(WAIT).untilAsserted(() -> assertThat(listNames(data.resolve("sftp/dealer-nord/inbox/.done")))
+                    .singleElement().asString().matches("b-\\d{8}-\\d{6}-[0-9a-f]{8}-verkaeufe_2026-10\\.csv"));
             assertThat(listNames(data.resolve("sftp/dealer-nord/inbox"))).containsOnly(".done");
         }
     }

@@ -130,10 +130,13 @@ class CrashRestartIT {
                 .containsEntry("first", "HH-2026-000001").containsEntry("last", "HH-2026-100000");
 
         // the file: moved to .done/ under the completed batch's id, nothing left in the inbox
-        assertThat(inbox.resolve(".done/" + completed.get("batch_id") + "-" + FILE)).exists().hasSize(bytes);
-        try (Stream<Path> left = Files.list(inbox)) {
-            assertThat(left.map(p -> p.getFileName().toString())).containsOnly(".done");
-        }
+        // (the move follows the commit, so it may still be under way)
+        await("the file moved to .done/").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(inbox.resolve(".done/" + completed.get("batch_id") + "-" + FILE)).exists().hasSize(bytes);
+            try (Stream<Path> left = Files.list(inbox)) {
+                assertThat(left.map(p -> p.getFileName().toString())).containsOnly(".done");
+            }
+        });
 
         System.out.printf(Locale.ROOT, "crash-restart: %,d rows (%.1f MB); first start %.1f s; killed %.1f s after the"
                         + " drop with %.1f MB of uncommitted rows; second start %.1f s, file completed %.1f s after it"
