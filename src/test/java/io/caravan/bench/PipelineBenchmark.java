@@ -1,5 +1,7 @@
 package io.caravan.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.caravan.CaravanApplication;
 import io.caravan.privacy.Rekeyer;
 import io.caravan.pseudonymise.KeyRing;
@@ -14,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -107,17 +108,11 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static Map<String, Object> awaitBatch(JdbcTemplate jdbc, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Map<String, Object>> batches = jdbc.queryForList(
-                    "SELECT * FROM caravan.batch WHERE route_id = 'dealer-nord-sales' AND status <> 'running'");
-            if (!batches.isEmpty()) {
-                return batches.get(0);
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("no batch finished within " + timeout);
+    private static Map<String, Object> awaitBatch(JdbcTemplate jdbc, Duration timeout) {
+        return await("a finished batch of dealer-nord-sales").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> jdbc.queryForList("SELECT * FROM caravan.batch WHERE route_id = 'dealer-nord-sales' AND status <> 'running'"),
+                        batches -> !batches.isEmpty())
+                .get(0);
     }
 
     /** COPY of {@code rows} equivalent rows into a copy of caravan.sale with its primary key; seconds. */

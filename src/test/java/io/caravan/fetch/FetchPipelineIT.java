@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -400,11 +401,8 @@ class FetchPipelineIT {
             }
         });
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (batches("it-leads-scheduled") == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(batches("it-leads-scheduled")).isPositive();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(batches("it-leads-scheduled")).isPositive());
         } finally {
             pipeline.camel.getRouteController().stopRoute("it-leads-scheduled");
             pipeline.camel.removeRoute("it-leads-scheduled");

@@ -1,11 +1,15 @@
 package io.caravan.flow;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.caravan.CaravanApplication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -17,6 +21,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * own, so a test can stop it and start it again on the same state.
  */
 final class CaravanApp implements AutoCloseable {
+    private static final Duration POLL = Duration.ofMillis(100);
+
     private final ConfigurableApplicationContext context;
     private final JdbcTemplate jdbc;
 
@@ -45,18 +51,12 @@ final class CaravanApp implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 
-    /** The batches of a route whose source is {@code source}, waiting until one has finished. */
-    Map<String, Object> awaitBatchOf(String routeId, String source, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Map<String, Object>> batches = jdbc.queryForList(
-                    "SELECT * FROM caravan.batch WHERE route_id = ? AND source = ? AND status <> 'running'", routeId, source);
-            if (!batches.isEmpty()) {
-                return batches.get(0);
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no finished batch of " + routeId + " for " + source + " within " + timeout);
+    /** The batch of a route whose source is {@code source}, waiting until one has finished. */
+    Map<String, Object> awaitBatchOf(String routeId, String source, Duration timeout) {
+        return await("a finished batch of " + routeId + " for " + source).atMost(timeout).pollInterval(POLL)
+                .until(() -> jdbc.queryForList("SELECT * FROM caravan.batch WHERE route_id = ? AND source = ? AND status <> 'running'",
+                        routeId, source), batches -> !batches.isEmpty())
+                .get(0);
     }
 
     JdbcTemplate jdbc() {
@@ -68,17 +68,14 @@ final class CaravanApp implements AutoCloseable {
     }
 
     /** Waits until {@code count} batches of a route have finished (completed or failed); returns them oldest first. */
-    List<Map<String, Object>> awaitBatches(String routeId, int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Map<String, Object>> batches = List.of();
-        while (System.nanoTime() < deadline) {
-            batches = jdbc.queryForList("SELECT * FROM caravan.batch WHERE route_id = ? AND status <> 'running' ORDER BY started_at", routeId);
-            if (batches.size() >= count) {
-                return batches;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("route " + routeId + " finished " + batches.size() + " of " + count + " batches within " + timeout);
+    List<Map<String, Object>> awaitBatches(String routeId, int count, Duration timeout) {
+        AtomicReference<List<Map<String, Object>>> finished = new AtomicReference<>(List.of());
+        await(count + " finished batches of " + routeId).atMost(timeout).pollInterval(POLL).untilAsserted(() -> {
+            finished.set(jdbc.queryForList(
+                    "SELECT * FROM caravan.batch WHERE route_id = ? AND status <> 'running' ORDER BY started_at", routeId));
+            assertThat(finished.get().size()).as("finished batches of route %s", routeId).isGreaterThanOrEqualTo(count);
+        });
+        return finished.get();
     }
 
     @Override

@@ -2,11 +2,8 @@ package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caravan.testing.ApiClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -220,8 +217,8 @@ class ConsoleBrowserIT {
 
     @Test
     void prometheusCountsRowsPerRouteAndOutcomeBatchDurationsAndSftpLogins() throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        ApiClient api = ApiClient.at(base);
+        String metrics = api.get("/actuator/prometheus", null).body();
         Map<String, Object> nord = app.jdbc().queryForMap(
                 "SELECT sum(rows_delivered) AS delivered, sum(rows_rejected) AS rejected FROM caravan.batch WHERE route_id = 'dealer-nord-sales'");
         assertThat(metrics).containsPattern("caravan_rows_total\\{[^}]*outcome=\"delivered\"[^}]*route=\"dealer-nord-sales\"[^}]*} "
@@ -231,9 +228,7 @@ class ConsoleBrowserIT {
         assertThat(metrics).containsPattern("caravan_batch_duration_seconds_count\\{[^}]*route=\"dealer-sued-deliveries\"");
         assertThat(metrics).contains("caravan_sftp_logins_total").contains("caravan_sftp_bans_total");
 
-        String health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("vera:vera-console-pass".getBytes()))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String health = api.get("/actuator/health", ApiClient.basic("vera", "vera-console-pass")).body();
         assertThat(health).contains("\"sftpGateway\":{\"status\":\"UP\"").contains("\"db\":{\"status\":\"UP\"");
     }
 

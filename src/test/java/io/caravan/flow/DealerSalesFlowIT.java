@@ -1,6 +1,7 @@
 package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.caravan.testing.Inbox.deliver;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,7 @@ class DealerSalesFlowIT {
             Path inbox = data.resolve("sftp/dealer-nord/inbox");
             deliver(NORD_SAMPLE, inbox);
             app.awaitBatches("dealer-nord-sales", 1, WAIT);
-            deliver(NORD_SAMPLE, inbox);
+            deliver(NORD_SAMPLE, inbox); // waits until the route has moved the first delivery away and removed its marker
             List<Map<String, Object>> batches = app.awaitBatches("dealer-nord-sales", 2, WAIT);
 
             assertThat(counts(batches.get(1))).containsExactly("completed", 40L, 0L, 5L, 0L, 0L, 35L, 1L);
@@ -137,25 +137,9 @@ class DealerSalesFlowIT {
         }
     }
 
-
-
-
     private static List<Object> counts(Map<String, Object> batch) {
         return List.of(batch.get("status"), batch.get("rows_in"), batch.get("rows_delivered"), batch.get("rows_rejected"),
                 batch.get("rows_consent_filtered"), batch.get("rows_suppressed"), batch.get("rows_duplicate"), batch.get("warnings"));
-    }
-
-    private static void deliver(Path sample, Path inbox) throws IOException, InterruptedException {
-        Files.createDirectories(inbox);
-        // a previous delivery of the same name is moved away (and its marker removed) after its commit
-        Path marker = inbox.resolve(sample.getFileName() + ".ready");
-        for (int i = 0; i < 300 && (Files.exists(marker) || Files.exists(inbox.resolve(sample.getFileName()))); i++) {
-            Thread.sleep(100);
-        }
-        Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
-        Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
     }
 
     private static List<String> listNames(Path dir) throws IOException {

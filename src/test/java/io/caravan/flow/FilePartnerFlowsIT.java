@@ -1,8 +1,10 @@
 package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.caravan.exchange.SftpGateway;
+import io.caravan.testing.LocalEnvFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -216,7 +218,7 @@ class FilePartnerFlowsIT {
         assertThat(refused.get("error")).isEqualTo("leads_2026-11-04.xml: DOCTYPE declarations are refused (line 2)");
         assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class)).isEqualTo(8L);
         Path failed = data.resolve("sftp/autoboerse/inbox/.failed");
-        awaitFile(failed);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> Files.isDirectory(failed));
         try (Stream<Path> files = Files.list(failed)) {
             assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-leads_2026-11-04.xml");
         }
@@ -224,7 +226,7 @@ class FilePartnerFlowsIT {
 
     /** Uploads as the partner would: MINA SFTP client, the partner's demo key, the port the app published in local.env. */
     private static void upload(String partner, String name, byte[] content) throws Exception {
-        int port = Integer.parseInt(localEnv().get("CARAVAN_SFTP_PORT"));
+        int port = Integer.parseInt(LocalEnvFile.in(data).get("CARAVAN_SFTP_PORT"));
         KeyPair key = new FileKeyPairProvider(data.resolve("partners/" + partner + "/id_ed25519")).loadKeys(null).iterator().next();
         try (SshClient client = SshClient.setUpDefaultClient()) {
             PublicKey hostKey = app.bean(SftpGateway.class).hostKey();
@@ -238,28 +240,6 @@ class FilePartnerFlowsIT {
                     out.write(content);
                 }
             }
-        }
-    }
-
-    private static Map<String, String> localEnv() throws IOException {
-        Map<String, String> env = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(data.resolve("local.env"))) {
-            int eq = line.indexOf('=');
-            if (eq > 0 && !line.startsWith("#")) {
-                String value = line.substring(eq + 1).strip();
-                if (value.length() >= 2 && (value.startsWith("'") || value.startsWith("\""))) {
-                    value = value.substring(1, value.length() - 1);
-                }
-                env.put(line.substring(0, eq).strip(), value);
-            }
-        }
-        return env;
-    }
-
-    private static void awaitFile(Path dir) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.isDirectory(dir) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
         }
     }
 
@@ -321,9 +301,6 @@ class FilePartnerFlowsIT {
         }
         return found;
     }
-
-
-
 
     private static Map<String, Object> bySource(List<Map<String, Object>> batches, String source) {
         return batches.stream().filter(b -> source.equals(b.get("source"))).findFirst()

@@ -1,18 +1,16 @@
 package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.caravan.testing.ApiClient;
+import io.caravan.testing.Inbox;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +106,7 @@ class MessyInputsIT {
         assertThat((String) batch.get("error")).isEqualTo("open-quote.csv: row 2: quoted field is not closed before the end of the file");
         assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.sale WHERE sale_id LIKE 'Q%'", Long.class)).isZero();
         Path failed = data.resolve("sftp/dealer-sued/inbox/.failed");
-        awaitFile(failed);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> Files.isDirectory(failed));
         try (Stream<Path> files = Files.list(failed)) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith("-open-quote.csv"));
         }
@@ -116,25 +114,11 @@ class MessyInputsIT {
     }
 
     private void deliver(String partner, String name, byte[] content) throws IOException {
-        Path inbox = data.resolve("sftp").resolve(partner).resolve("inbox");
-        Files.createDirectories(inbox);
-        Path temporary = inbox.resolve("." + name + ".part");
-        Files.write(temporary, content);
-        Files.move(temporary, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        Files.createFile(inbox.resolve(name + ".ready"));
+        Inbox.deliver(data.resolve("sftp").resolve(partner).resolve("inbox"), name, content);
     }
 
-    private int health() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/actuator/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode();
-    }
-
-    private static void awaitFile(Path dir) throws InterruptedException {
-        for (int i = 0; i < 100 && !Files.isDirectory(dir); i++) {
-            Thread.sleep(100);
-        }
+    private int health() {
+        return ApiClient.onLocalhost(app.port()).get("/actuator/health", null).statusCode();
     }
 
     private static byte[] utf8(String s) {

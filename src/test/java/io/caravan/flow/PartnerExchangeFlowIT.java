@@ -7,6 +7,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.exchange.PartnerSandbox;
 import io.caravan.exchange.SftpGateway;
+import io.caravan.testing.ApiClient;
+import io.caravan.testing.LocalEnvFile;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,16 +90,12 @@ class PartnerExchangeFlowIT {
 
             assertThat(app.bean(org.apache.camel.CamelContext.class).getLifecycleStrategies())
                     .hasAtLeastOneElementOfType(io.caravan.exchange.SftpHostKeyPinning.class);
-            Map<String, String> env = localEnv();
-            String url = env.get("CARAVAN_API_URL");
-            HttpClient http = HttpClient.newHttpClient();
+            LocalEnvFile env = LocalEnvFile.in(data);
+            ApiClient api = env.api();
 
-            HttpResponse<String> asViewer = http.send(post(url + "/api/agreements/fahrbank-financed-sales/run",
-                    env.get("CARAVAN_VIEWER_USER"), env.get("CARAVAN_VIEWER_PASSWORD")), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> unknown = http.send(post(url + "/api/agreements/no-such/run",
-                    env.get("CARAVAN_OPERATOR_USER"), env.get("CARAVAN_OPERATOR_PASSWORD")), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> started = http.send(post(url + "/api/agreements/fahrbank-financed-sales/run",
-                    env.get("CARAVAN_OPERATOR_USER"), env.get("CARAVAN_OPERATOR_PASSWORD")), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> asViewer = api.post("/api/agreements/fahrbank-financed-sales/run", env.viewer(), null);
+            HttpResponse<String> unknown = api.post("/api/agreements/no-such/run", env.operator(), null);
+            HttpResponse<String> started = api.post("/api/agreements/fahrbank-financed-sales/run", env.operator(), null);
 
             assertThat(asViewer.statusCode()).isEqualTo(403);
             assertThat(unknown.statusCode()).isEqualTo(404);
@@ -118,9 +114,7 @@ class PartnerExchangeFlowIT {
                     "sale_id,sale_date,make,model,model_year,fuel_type,condition,price_amount,currency,financed,postcode_area,subject_token\r\n");
             assertThat(outbox.resolve(export.get("file_name") + ".manifest.json")).exists();
 
-            HttpResponse<String> list = http.send(HttpRequest.newBuilder(java.net.URI.create(url + "/api/exports?partner=fahrbank-leasing"))
-                    .header("Authorization", basic(env.get("CARAVAN_VIEWER_USER"), env.get("CARAVAN_VIEWER_PASSWORD"))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> list = api.get("/api/exports?partner=fahrbank-leasing", env.viewer());
             assertThat(list.statusCode()).isEqualTo(200);
             List<String> statuses = new ArrayList<>();
             JSON.readTree(list.body()).forEach(e -> statuses.add(e.path("exportId").asString() + ":" + e.path("status").asString()));
@@ -166,26 +160,6 @@ class PartnerExchangeFlowIT {
             assertThat(after.get(2).get("status")).isEqualTo("completed");
             assertThat(after.get(2).get("rows_duplicate")).isEqualTo(30L - 4L);
         }
-    }
-
-    private Map<String, String> localEnv() throws IOException {
-        Map<String, String> env = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(data.resolve("local.env"))) {
-            int eq = line.indexOf('=');
-            if (eq > 0 && line.endsWith("'")) {
-                env.put(line.substring(0, eq), line.substring(eq + 2, line.length() - 1).replace("'\\''", "'"));
-            }
-        }
-        return env;
-    }
-
-    private static HttpRequest post(String url, String user, String password) {
-        return HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", basic(user, password))
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** What the partner does on its own server: write under a temporary name, then rename. */

@@ -1,24 +1,21 @@
 package io.caravan.flow;
 
+import static io.caravan.testing.ApiClient.basic;
+import static io.caravan.testing.Inbox.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import io.caravan.pseudonymise.KeyRing;
+import io.caravan.testing.ApiClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.core.env.Environment;
 
 /**
  * The privacy calls of the ops API against the real application (embedded PostgreSQL, generated
@@ -44,8 +40,7 @@ class PrivacyApiIT {
     @TempDir
     static Path data;
     private static CaravanApp app;
-    private static HttpClient http;
-    private static String base;
+    private static ApiClient api;
     private static String operator;
     private static String viewer;
     private static final String ADMIN = basic("privacy-admin", ADMIN_PASSWORD);
@@ -56,8 +51,7 @@ class PrivacyApiIT {
                 "caravan.security.users[0].name=privacy-admin",
                 "caravan.security.users[0].password={noop}" + ADMIN_PASSWORD,
                 "caravan.security.users[0].roles[0]=admin");
-        http = HttpClient.newHttpClient();
-        base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+        api = ApiClient.onLocalhost(app.port());
         GeneratedUsers users = app.bean(GeneratedUsers.class);
         operator = basic(users.users().get(0).name(), users.users().get(0).password());
         viewer = basic(users.users().get(1).name(), users.users().get(1).password());
@@ -397,36 +391,25 @@ class PrivacyApiIT {
     // ---- fixtures ----
 
     private record Answer(int status, String body) {
+        static Answer of(HttpResponse<String> response) {
+            return new Answer(response.statusCode(), response.body());
+        }
+
         JsonNode json() throws IOException {
             return JSON.readTree(body);
         }
     }
 
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    private static Answer post(String path, String auth, Map<String, ?> body) {
+        return Answer.of(api.post(path, auth, JSON.writeValueAsString(body)));
     }
 
-    private static Answer post(String path, String auth, Map<String, ?> body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        return send(request, auth);
+    private static Answer get(String path, String auth) {
+        return Answer.of(api.get(path, auth));
     }
 
-    private static Answer get(String path, String auth) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), auth);
-    }
-
-    private static Answer delete(String path, String auth) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), auth);
-    }
-
-    private static Answer send(HttpRequest.Builder request, String auth) throws Exception {
-        if (auth != null) {
-            request.header("Authorization", auth);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body());
+    private static Answer delete(String path, String auth) {
+        return Answer.of(api.send("DELETE", path, auth, null));
     }
 
     private static void assertRefused(Map<String, String> consent, String field) throws Exception {
@@ -514,13 +497,4 @@ class PrivacyApiIT {
                 + ":" + p.get("exportId").asString() + ":" + p.get("exportedAt").asString()));
         return out;
     }
-
-    private static void deliver(Path sample, Path inbox) throws IOException {
-        Files.createDirectories(inbox);
-        Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
-        Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
-    }
-
 }

@@ -1,25 +1,21 @@
 package io.caravan.flow;
 
+import static io.caravan.testing.Inbox.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
+import io.caravan.testing.ApiClient;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.core.env.Environment;
 
 /**
  * The whole pipeline at DEBUG on inputs seeded with known identifiers (the sample dealer exports
@@ -65,18 +60,16 @@ class PrivacyLeakIT {
             app.awaitBatches("dealer-sued-deliveries", 1, WAIT);
             app.awaitBatches("preference-centre-consents", 2, WAIT);
 
-            String base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+            ApiClient api = ApiClient.onLocalhost(app.port());
             GeneratedUsers.User operator = app.bean(GeneratedUsers.class).users().get(0);
-            String auth = "Basic " + Base64.getEncoder().encodeToString(
-                    (operator.name() + ":" + operator.password()).getBytes(StandardCharsets.UTF_8));
-            HttpClient http = HttpClient.newHttpClient();
-            assertThat(post(http, base + "/api/consents", auth, Map.of("email", "Sophie.Vogt1@example.com",
+            String auth = ApiClient.basic(operator.name(), operator.password());
+            assertThat(post(api, "/api/consents", auth, Map.of("email", "Sophie.Vogt1@example.com",
                     "purpose", "analytics", "status", "withdrawn", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(201);
-            assertThat(post(http, base + "/api/consents", auth, Map.of("phone", "040 66969102",
+            assertThat(post(api, "/api/consents", auth, Map.of("phone", "040 66969102",
                     "purpose", "marketing_activation", "status", "granted", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(201);
-            assertThat(post(http, base + "/api/consents", auth, Map.of("email", "emilia.lange2@example",
+            assertThat(post(api, "/api/consents", auth, Map.of("email", "emilia.lange2@example",
                     "purpose", "analytics", "status", "granted", "capturedAt", "2026-11-10T10:00:00Z"))).isEqualTo(400);
-            assertThat(post(http, base + "/api/erasures", auth, Map.of("email", "emilia.lange2@example.com"))).isEqualTo(200);
+            assertThat(post(api, "/api/erasures", auth, Map.of("email", "emilia.lange2@example.com"))).isEqualTo(200);
             Path inbox = data.resolve("sftp/dealer-nord/inbox");
             deliver(NORD, inbox);
             Map<String, Object> again = app.awaitBatches("dealer-nord-sales", 2, WAIT).get(1);
@@ -155,22 +148,11 @@ class PrivacyLeakIT {
         }
     }
 
+    private static int post(ApiClient api, String path, String auth, Map<String, String> body) {
+        return api.post(path, auth, JSON.writeValueAsString(body)).statusCode();
+    }
+
     private static String sha256(String value) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static int post(HttpClient http, String url, String auth, Map<String, String> body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static void deliver(Path sample, Path inbox) throws IOException {
-        Files.createDirectories(inbox);
-        Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
-        Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
     }
 }

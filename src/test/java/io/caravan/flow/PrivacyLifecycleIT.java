@@ -1,27 +1,21 @@
 package io.caravan.flow;
 
+import static io.caravan.testing.Inbox.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import io.caravan.pseudonymise.KeyRing;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.caravan.testing.ApiClient;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.core.env.Environment;
 
 /**
  * A subject's life through the real application, counting at every step: consent → ingest →
@@ -46,8 +40,7 @@ class PrivacyLifecycleIT {
     @TempDir
     Path data;
     private CaravanApp app;
-    private HttpClient http;
-    private String base;
+    private ApiClient api;
     private String operator;
 
     @Test
@@ -122,7 +115,7 @@ class PrivacyLifecycleIT {
         try (CaravanApp started = CaravanApp.start(data, "caravan.security.users[0].name=key-admin",
                 "caravan.security.users[0].password={noop}" + adminPassword, "caravan.security.users[0].roles[0]=admin")) {
             connect(started);
-            String admin = "Basic " + Base64.getEncoder().encodeToString(("key-admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));
+            String admin = ApiClient.basic("key-admin", adminPassword);
             String s4 = "oezguer.boehm4@example.com";
 
             Path inbox = data.resolve("sftp/dealer-nord/inbox");
@@ -140,8 +133,7 @@ class PrivacyLifecycleIT {
             String oldS2 = IndependentHmac.warehouseToken(data, S2);
 
             // rotate: new rows would use the new key; the old one is still named by every stored row
-            HttpResponse<String> rotated = sendAs(admin, HttpRequest.newBuilder(URI.create(base + "/api/keys/warehouse/rotate"))
-                    .POST(HttpRequest.BodyPublishers.noBody()));
+            HttpResponse<String> rotated = api.post("/api/keys/warehouse/rotate", admin, null);
             assertThat(rotated.statusCode()).isEqualTo(201);
             String newKey = JSON.readTree(rotated.body()).get("keyId").asString();
             assertThat(IndependentHmac.warehouseKeyId(data)).isEqualTo(newKey).isNotEqualTo(oldKey);
@@ -211,62 +203,41 @@ class PrivacyLifecycleIT {
     /** Talks to {@code started} as its first generated user (an operator). */
     private void connect(CaravanApp started) {
         app = started;
-        http = HttpClient.newHttpClient();
-        base = "http://localhost:" + app.bean(Environment.class).getProperty("local.server.port");
+        api = ApiClient.onLocalhost(app.port());
         GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
-        operator = "Basic " + Base64.getEncoder().encodeToString((user.name() + ":" + user.password()).getBytes(StandardCharsets.UTF_8));
+        operator = ApiClient.basic(user.name(), user.password());
     }
 
-    private HttpResponse<String> rekey(String auth, String domain) throws Exception {
-        return sendAs(auth, HttpRequest.newBuilder(URI.create(base + "/api/keys/" + domain + "/rekey"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
+    private HttpResponse<String> rekey(String auth, String domain) {
+        return api.post("/api/keys/" + domain + "/rekey", auth, null);
     }
 
-    private HttpResponse<String> destroy(String auth, String keyId) throws Exception {
-        return sendAs(auth, HttpRequest.newBuilder(URI.create(base + "/api/keys/warehouse/" + keyId)).DELETE());
+    private HttpResponse<String> destroy(String auth, String keyId) {
+        return api.send("DELETE", "/api/keys/warehouse/" + keyId, auth, null);
     }
 
-    private void postConsent(Map<String, String> body) throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/consents"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    private void postConsent(Map<String, String> body) {
+        HttpResponse<String> response = api.post("/api/consents", operator, JSON.writeValueAsString(body));
         assertThat(response.statusCode()).isEqualTo(201);
     }
 
-    private Map<String, Object> export() throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/api/agreements/" + AGREEMENT + "/run"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
+    private Map<String, Object> export() {
+        HttpResponse<String> response = api.post("/api/agreements/" + AGREEMENT + "/run", operator, null);
         assertThat(response.statusCode()).isEqualTo(202);
         String exportId = JSON.readTree(response.body()).get("exportId").asString();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<String, Object> export = app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", exportId);
-            if (!"running".equals(export.get("status"))) {
-                return export;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("export " + exportId + " did not finish within " + WAIT);
+        return await("export " + exportId + " to finish").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE export_id = ?", exportId),
+                        export -> !"running".equals(export.get("status")));
     }
 
     private void consent(String email, String purpose, String status, String at) throws Exception {
         postConsent(Map.of("email", email, "purpose", purpose, "status", status, "capturedAt", at));
     }
 
-    private JsonNode post(String path, Map<String, String> body) throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    private JsonNode post(String path, Map<String, String> body) {
+        HttpResponse<String> response = api.post(path, operator, JSON.writeValueAsString(body));
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return sendAs(operator, request);
-    }
-
-    private HttpResponse<String> sendAs(String auth, HttpRequest.Builder request) throws Exception {
-        return http.send(request.header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private String token(String email) {
@@ -284,13 +255,5 @@ class PrivacyLifecycleIT {
     private static List<Object> counts(Map<String, Object> batch) {
         return List.of(batch.get("status"), batch.get("rows_in"), batch.get("rows_delivered"), batch.get("rows_rejected"),
                 batch.get("rows_consent_filtered"), batch.get("rows_suppressed"), batch.get("rows_duplicate"));
-    }
-
-    private static void deliver(Path sample, Path inbox) throws IOException {
-        Files.createDirectories(inbox);
-        Path temporary = inbox.resolve("." + sample.getFileName() + ".part");
-        Files.copy(sample, temporary, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(temporary, inbox.resolve(sample.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-        Files.createFile(inbox.resolve(sample.getFileName() + ".ready"));
     }
 }

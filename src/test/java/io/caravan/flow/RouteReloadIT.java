@@ -1,7 +1,9 @@
 package io.caravan.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.caravan.testing.Inbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,16 +34,11 @@ class RouteReloadIT {
             Files.writeString(routes.resolve("sued-reloaded.camel.yaml"),
                     Files.readString(Path.of("routes/dealer-sued/deliveries.camel.yaml"))
                             .replace("id: dealer-sued-deliveries", "id: dealer-sued-reloaded"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (camel.getRoute("dealer-sued-reloaded") == null && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertThat(camel.getRoute("dealer-sued-reloaded")).as("route loaded after the file appeared").isNotNull();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(camel.getRoute("dealer-sued-reloaded")).as("route loaded after the file appeared").isNotNull());
 
-            Path inbox = data.resolve("sftp/dealer-sued/inbox");
-            Files.createDirectories(inbox);
-            Files.copy(Path.of("samples/dealer-sued/deliveries_2026-10.csv"), inbox.resolve("deliveries.csv"));
-            Files.createFile(inbox.resolve("deliveries.csv.ready"));
+            Inbox.deliver(data.resolve("sftp/dealer-sued/inbox"), "deliveries.csv",
+                    Files.readAllBytes(Path.of("samples/dealer-sued/deliveries_2026-10.csv")));
             Map<String, Object> batch = app.awaitBatchOf("dealer-sued-reloaded", "deliveries.csv", Duration.ofSeconds(60));
             assertThat(batch.get("rows_delivered")).isEqualTo(26L);
         }

@@ -1,23 +1,20 @@
 package io.caravan.ops;
 
+import static io.caravan.testing.ApiClient.basic;
+import static io.caravan.testing.ApiClient.json;
+import static io.caravan.testing.ApiClient.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
+import io.caravan.testing.ApiClient;
 import io.caravan.testing.TestDatabase;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +61,6 @@ import org.springframework.test.context.DynamicPropertySource;
 class ConsoleApiIT {
     private static final String VIEWER = basic("vera", "vera-test-pass");
     private static final String OPERATOR = basic("otto", "otto-test-pass");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_A = "a".repeat(64);
     private static final String TOKEN_B = "b".repeat(64);
 
@@ -85,10 +81,11 @@ class ConsoleApiIT {
     @Autowired
     PartnerApiHealth partnerApis;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ApiClient api;
 
     @BeforeEach
     void cleanTables() {
+        api = ApiClient.onLocalhost(port);
         for (String table : List.of("campaign_performance", "sale", "consent_event", "suppression", "audit_event",
                 "export_log", "export", "rejection", "batch_warning", "batch")) {
             jdbc.update("DELETE FROM caravan." + table);
@@ -105,33 +102,33 @@ class ConsoleApiIT {
     @ParameterizedTest
     @MethodSource("readEndpoints")
     void readEndpointsNeedAUserAndAnswerViewersAndOperators(String path) throws Exception {
-        HttpResponse<String> anonymous = send(get(path, null));
+        HttpResponse<String> anonymous = api.get(path, null);
         assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
         assertThat(json(anonymous).path("error").asString()).isNotBlank();
-        assertThat(send(get(path, basic("vera", "wrong"))).statusCode()).as(path).isEqualTo(401);
-        assertThat(send(get(path, VIEWER)).statusCode()).as(path).isEqualTo(200);
-        assertThat(send(get(path, OPERATOR)).statusCode()).as(path).isEqualTo(200);
+        assertThat(api.get(path, basic("vera", "wrong")).statusCode()).as(path).isEqualTo(401);
+        assertThat(api.get(path, VIEWER).statusCode()).as(path).isEqualTo(200);
+        assertThat(api.get(path, OPERATOR).statusCode()).as(path).isEqualTo(200);
     }
 
     @Test
     void aBatchOfAnyIdNeedsAUserAndAnUnknownOneIs404ForViewerAndOperator() throws Exception {
-        assertThat(send(get("/api/batches/b-1", null)).statusCode()).isEqualTo(401);
-        assertThat(send(get("/api/batches/b-1", VIEWER)).statusCode()).isEqualTo(404);
-        assertThat(send(get("/api/batches/b-1", OPERATOR)).statusCode()).isEqualTo(404);
+        assertThat(api.get("/api/batches/b-1", null).statusCode()).isEqualTo(401);
+        assertThat(api.get("/api/batches/b-1", VIEWER).statusCode()).isEqualTo(404);
+        assertThat(api.get("/api/batches/b-1", OPERATOR).statusCode()).isEqualTo(404);
     }
 
     @Test
     void runNowIsRefusedToAnonymousAndViewersAndAcceptedForOperators() throws Exception {
-        assertThat(send(post("/api/routes/it-quartz-flow/run", null, null)).statusCode()).isEqualTo(401);
-        assertThat(send(post("/api/routes/it-quartz-flow/run", VIEWER, null)).statusCode()).isEqualTo(403);
-        assertThat(send(post("/api/routes/it-quartz-flow/run", OPERATOR, null)).statusCode()).isEqualTo(202);
+        assertThat(api.post("/api/routes/it-quartz-flow/run", null, null).statusCode()).isEqualTo(401);
+        assertThat(api.post("/api/routes/it-quartz-flow/run", VIEWER, null).statusCode()).isEqualTo(403);
+        assertThat(api.post("/api/routes/it-quartz-flow/run", OPERATOR, null).statusCode()).isEqualTo(202);
     }
 
     @Test
     void readOnlyConsoleEndpointsRefuseOtherMethodsEvenToOperators() throws Exception {
         for (String path : List.of("/api/dashboards/media-vs-sales", "/api/privacy/stats", "/api/partners/exports", "/api/me")) {
-            assertThat(send(post(path, VIEWER, "{}")).statusCode()).as(path).isEqualTo(403);
-            HttpResponse<String> operator = send(post(path, OPERATOR, "{}"));
+            assertThat(api.post(path, VIEWER, "{}").statusCode()).as(path).isEqualTo(403);
+            HttpResponse<String> operator = api.post(path, OPERATOR, "{}");
             assertThat(operator.statusCode()).as(path).isEqualTo(405);
             assertThat(json(operator).path("error").asString()).isNotBlank();
         }
@@ -139,8 +136,8 @@ class ConsoleApiIT {
 
     @Test
     void meNamesTheUserAndTheRolesItHolds() throws Exception {
-        assertThat(texts(json(send(get("/api/me", VIEWER))).path("roles"))).containsExactly("viewer");
-        JsonNode operator = json(send(get("/api/me", OPERATOR)));
+        assertThat(texts(json(api.get("/api/me", VIEWER)).path("roles"))).containsExactly("viewer");
+        JsonNode operator = json(api.get("/api/me", OPERATOR));
         assertThat(operator.path("name").asString()).isEqualTo("otto");
         assertThat(texts(operator.path("roles"))).containsExactly("operator", "viewer");
     }
@@ -170,7 +167,7 @@ class ConsoleApiIT {
                         "2026-10-12 golf golf 50.00 0 null", // no sale names the model: the campaign's segment
                         "2026-10-12 id4 ID.4 0.00 1 null");
 
-        JsonNode rows = json(send(get("/api/dashboards/media-vs-sales", VIEWER))).path("rows");
+        JsonNode rows = json(api.get("/api/dashboards/media-vs-sales", VIEWER)).path("rows");
         assertThat(rows).hasSize(3);
         assertThat(rows.get(0).path("week").asString()).isEqualTo("2026-10-05");
         assertThat(rows.get(0).path("modelName").asString()).isEqualTo("ID.4");
@@ -180,11 +177,11 @@ class ConsoleApiIT {
         assertThat(rows.get(0).path("currency").asString()).isEqualTo("EUR");
         assertThat(rows.get(1).path("costPerSale").isNull()).isTrue();
 
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?model=Id.4", VIEWER))).path("rows").findValuesAsString("model"))
+        assertThat(json(api.get("/api/dashboards/media-vs-sales?model=Id.4", VIEWER)).path("rows").findValuesAsString("model"))
                 .containsOnly("id4").hasSize(2);
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?from=2026-10-06", VIEWER))).path("rows").findValuesAsString("week"))
+        assertThat(json(api.get("/api/dashboards/media-vs-sales?from=2026-10-06", VIEWER)).path("rows").findValuesAsString("week"))
                 .containsOnly("2026-10-12");
-        assertThat(json(send(get("/api/dashboards/media-vs-sales?to=2026-10-11", VIEWER))).path("rows").findValuesAsString("week"))
+        assertThat(json(api.get("/api/dashboards/media-vs-sales?to=2026-10-11", VIEWER)).path("rows").findValuesAsString("week"))
                 .containsOnly("2026-10-05");
     }
 
@@ -202,7 +199,7 @@ class ConsoleApiIT {
         jdbc.update("INSERT INTO caravan.audit_event (actor, action, subject, detail) VALUES "
                 + "('otto', 'erasure', ?, '{}'::jsonb), ('otto', 'consent.recorded', ?, '{}'::jsonb)", TOKEN_A, TOKEN_A);
 
-        HttpResponse<String> answer = send(get("/api/privacy/stats?weeks=4", VIEWER));
+        HttpResponse<String> answer = api.get("/api/privacy/stats?weeks=4", VIEWER);
 
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode stats = json(answer);
@@ -232,7 +229,7 @@ class ConsoleApiIT {
         export("x3", "insurer-a", "agr-1", "failed", 0, Instant.parse("2026-10-03T02:00:00Z"));
         export("x4", "leasing-b", "agr-7", "completed", 5, Instant.parse("2026-10-02T03:00:00Z"));
 
-        HttpResponse<String> answer = send(get("/api/partners/exports?recent=2", VIEWER));
+        HttpResponse<String> answer = api.get("/api/partners/exports?recent=2", VIEWER);
 
         JsonNode agreements = json(answer);
         assertThat(agreements.findValuesAsString("agreementId")).containsExactly("agr-1", "agr-7");
@@ -246,7 +243,7 @@ class ConsoleApiIT {
         assertThat(first.path("recent").get(1).path("sha256").asString()).isEqualTo("f".repeat(64));
         assertThat(first.path("recent").get(1).path("fileName").asString()).isEqualTo("x2.csv");
         assertThat(answer.body()).doesNotContain("secret-key-id");
-        assertThat(json(send(get("/api/partners/exports?partner=leasing-b", VIEWER))).findValuesAsString("partnerId"))
+        assertThat(json(api.get("/api/partners/exports?partner=leasing-b", VIEWER)).findValuesAsString("partnerId"))
                 .containsExactly("leasing-b");
     }
 
@@ -279,7 +276,7 @@ class ConsoleApiIT {
     @ParameterizedTest
     @MethodSource("badQueries")
     void badQueryParametersGet400NamingTheParameterNotItsValue(String path, String field) throws Exception {
-        HttpResponse<String> answer = send(get(path, VIEWER));
+        HttpResponse<String> answer = api.get(path, VIEWER);
         assertThat(answer.statusCode()).as(path).isEqualTo(400);
         assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
         JsonNode body = json(answer);
@@ -293,7 +290,7 @@ class ConsoleApiIT {
             "/api/partners/exports?partner=%27%20OR%201%3D1--", "/api/dashboards/media-vs-sales?model=%27%3B%20DROP%20TABLE%20x",
             "/api/batches?route=%E2%80%AE&partner=%20", "/api/dashboards/media-vs-sales?model=%C3%A9lectrique"})
     void oddButHarmlessQueriesAreAnswered200(String path) throws Exception {
-        HttpResponse<String> answer = send(get(path, VIEWER));
+        HttpResponse<String> answer = api.get(path, VIEWER);
         assertThat(answer.statusCode()).as(path).isEqualTo(200);
         assertThat(answer.body()).matches("(?s)[\\[{].*").doesNotContain("\"error\"");
     }
@@ -302,7 +299,7 @@ class ConsoleApiIT {
     @ValueSource(strings = {"/api/dashboards", "/api/dashboards/nope", "/api/privacy", "/api/privacy/stats/x",
             "/api/partners", "/api/batches/a/b/c", "/api/%2e%2e/actuator/env", "/api/batches/%252e%252e", "/api/dashboards/media-vs-sales/..;/x"})
     void oddPathsGetJsonErrorsNever500(String path) throws Exception {
-        HttpResponse<String> answer = send(get(path, VIEWER));
+        HttpResponse<String> answer = api.get(path, VIEWER);
         assertThat(answer.statusCode()).as(path).isIn(400, 404);
         assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at io.");
     }
@@ -310,7 +307,7 @@ class ConsoleApiIT {
     @ParameterizedTest
     @ValueSource(strings = {"{", "[]", "null", "{\"a\":", "\u0000", "{\"routeId\": 12345678901234567890123}"})
     void garbageBodiesOnRunNowAreNeither500NorAccepted(String body) throws Exception {
-        HttpResponse<String> unknown = send(post("/api/routes/no-such-route/run", OPERATOR, body));
+        HttpResponse<String> unknown = api.post("/api/routes/no-such-route/run", OPERATOR, body);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(json(unknown).path("error").asString()).isEqualTo("no such route");
     }
@@ -319,7 +316,7 @@ class ConsoleApiIT {
 
     @Test
     void openApiDescribesEveryConsoleAndOpsEndpointAndEachDescribedReadIsServed() throws Exception {
-        JsonNode openApi = json(send(get("/api/openapi", VIEWER)));
+        JsonNode openApi = json(api.get("/api/openapi", VIEWER));
         assertThat(openApi.path("openapi").asString()).startsWith("3.");
         JsonNode paths = openApi.path("paths");
         List<String> documented = new ArrayList<>();
@@ -332,7 +329,7 @@ class ConsoleApiIT {
         for (Iterator<Map.Entry<String, JsonNode>> it = paths.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> path = it.next();
             if (path.getValue().has("get") && !path.getKey().contains("{") && !path.getKey().startsWith("/api/it/")) {
-                HttpResponse<String> answer = send(get(path.getKey(), VIEWER));
+                HttpResponse<String> answer = api.get(path.getKey(), VIEWER);
                 if (answer.statusCode() == 404) {
                     // this test's context holds the ops API only; a capability it leaves out says so
                     assertThat(answer.body()).as(path.getKey()).contains("not configured");
@@ -350,12 +347,12 @@ class ConsoleApiIT {
         partnerApis.register("adplatform-meta");
         partnerApis.failed("adplatform-meta", "HTTP 503");
         try {
-            HttpResponse<String> anonymous = send(get("/actuator/health", null));
+            HttpResponse<String> anonymous = api.get("/actuator/health", null);
             assertThat(anonymous.statusCode()).isEqualTo(200);
             assertThat(json(anonymous).path("status").asString()).isEqualTo("DEGRADED");
             assertThat(json(anonymous).has("components")).isFalse();
 
-            JsonNode viewer = json(send(get("/actuator/health", VIEWER)));
+            JsonNode viewer = json(api.get("/actuator/health", VIEWER));
             JsonNode meta = viewer.path("components").path("partnerApis").path("components").path("adplatform-meta");
             assertThat(meta.path("status").asString()).isEqualTo("DEGRADED");
             assertThat(meta.path("details").path("reason").asString()).isEqualTo("HTTP 503");
@@ -365,7 +362,7 @@ class ConsoleApiIT {
         } finally {
             partnerApis.succeeded("adplatform-meta");
         }
-        JsonNode recovered = json(send(get("/actuator/health", VIEWER)));
+        JsonNode recovered = json(api.get("/actuator/health", VIEWER));
         assertThat(recovered.path("status").asString()).isEqualTo("UP");
         assertThat(recovered.path("components").path("partnerApis").path("components").path("adplatform-meta")
                 .path("status").asString()).isEqualTo("UP");
@@ -375,25 +372,25 @@ class ConsoleApiIT {
 
     @Test
     void consoleFilesAreServedToAnyoneWithAContentSecurityPolicyAndHoldNoData() throws Exception {
-        HttpResponse<String> page = send(get("/console/", null));
+        HttpResponse<String> page = api.get("/console/", null);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>Caravan console</title>").contains("console.js");
         assertThat(page.headers().firstValue("Content-Security-Policy"))
                 .hasValueSatisfying(v -> assertThat(v).contains("default-src 'self'").contains("script-src 'self'"));
-        assertThat(send(get("/console/console.js", null)).statusCode()).isEqualTo(200);
-        assertThat(send(get("/console/console.css", null)).statusCode()).isEqualTo(200);
-        HttpResponse<String> root = send(get("/", null));
+        assertThat(api.get("/console/console.js", null).statusCode()).isEqualTo(200);
+        assertThat(api.get("/console/console.css", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> root = api.get("/", null);
         assertThat(root.statusCode()).isEqualTo(302);
         assertThat(root.headers().firstValue("Location")).hasValueSatisfying(v -> assertThat(v).endsWith("/console/"));
     }
 
     @Test
     void theConsolesOwnCallsGet401WithoutABrowserPasswordDialog() throws Exception {
-        HttpResponse<String> console = send(HttpRequest.newBuilder(uri("/api/me")).header("X-Requested-With", "XMLHttpRequest")
-                .header("Authorization", basic("vera", "wrong")).GET().build());
+        HttpResponse<String> console = api.send(api.request("/api/me", basic("vera", "wrong"))
+                .header("X-Requested-With", "XMLHttpRequest").GET());
         assertThat(console.statusCode()).isEqualTo(401);
         assertThat(console.headers().firstValue("WWW-Authenticate")).isEmpty();
-        assertThat(send(get("/api/me", basic("vera", "wrong"))).headers().firstValue("WWW-Authenticate")).isPresent();
+        assertThat(api.get("/api/me", basic("vera", "wrong")).headers().firstValue("WWW-Authenticate")).isPresent();
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
@@ -423,39 +420,5 @@ class ConsoleApiIT {
                         + "VALUES (?, ?, ?, 'sale', 'partner_sharing', 'partner-basic', 'secret-key-id', 'sftp', ?, 'csv', ?, ?, ?, ?, ?)",
                 id, partner, agreement, id + ".csv", rows, "f".repeat(64), Timestamp.from(started),
                 Timestamp.from(started.plusSeconds(60)), status);
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    private HttpRequest get(String path, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
-        return authorization == null ? b.build() : b.header("Authorization", authorization).build();
-    }
-
-    private HttpRequest post(String path, String authorization, String jsonBody) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
-                .POST(jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody))
-                .header("Content-Type", "application/json");
-        return authorization == null ? b.build() : b.header("Authorization", authorization).build();
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HttpResponse<String> answer) throws IOException {
-        return JSON.readTree(answer.body());
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asString()));
-        return values;
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,27 +1,25 @@
 package io.caravan.ops;
 
+import static io.caravan.testing.ApiClient.basic;
+import static io.caravan.testing.ApiClient.json;
+import static io.caravan.testing.ApiClient.texts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import io.caravan.ledger.JdbcLedger;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
+import io.caravan.testing.ApiClient;
 import io.caravan.testing.TestDatabase;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import javax.sql.DataSource;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -73,7 +71,6 @@ import org.springframework.web.bind.annotation.RestController;
 class OpsApiIT {
     private static final String VIEWER = basic("vera", "vera-test-pass");
     private static final String OPERATOR = basic("otto", "otto-test-pass");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path inbox;
@@ -94,10 +91,11 @@ class OpsApiIT {
     @Autowired
     JdbcLedger ledger;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private ApiClient api;
 
     @BeforeEach
     void cleanLedger() {
+        api = ApiClient.onLocalhost(port);
         jdbc.update("DELETE FROM caravan.rejection");
         jdbc.update("DELETE FROM caravan.batch_warning");
         jdbc.update("DELETE FROM caravan.batch");
@@ -116,10 +114,9 @@ class OpsApiIT {
 
     @Test
     void anonymousCallsGet401WithJsonAndABasicChallenge() throws Exception {
-        for (HttpRequest request : List.of(get("/api/routes", null), get("/api/batches", null),
-                post("/api/routes/it-quartz-flow/run", null, null), get("/api/batches/x", null))) {
-            HttpResponse<String> answer = send(request);
-            assertThat(answer.statusCode()).as(request.uri().getPath()).isEqualTo(401);
+        for (HttpResponse<String> answer : List.of(api.get("/api/routes", null), api.get("/api/batches", null),
+                api.post("/api/routes/it-quartz-flow/run", null, null), api.get("/api/batches/x", null))) {
+            assertThat(answer.statusCode()).as(answer.uri().getPath()).isEqualTo(401);
             assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
             assertThat(json(answer).path("error").asString()).isNotBlank();
         }
@@ -127,14 +124,14 @@ class OpsApiIT {
 
     @Test
     void wrongPasswordGets401() throws Exception {
-        HttpResponse<String> answer = send(get("/api/routes", basic("vera", "not-her-password")));
+        HttpResponse<String> answer = api.get("/api/routes", basic("vera", "not-her-password"));
         assertThat(answer.statusCode()).isEqualTo(401);
         assertThat(answer.body()).doesNotContain("vera");
     }
 
     @Test
     void viewerCannotRunARoute() throws Exception {
-        HttpResponse<String> answer = send(post("/api/routes/it-quartz-flow/run", VIEWER, null));
+        HttpResponse<String> answer = api.post("/api/routes/it-quartz-flow/run", VIEWER, null);
         assertThat(answer.statusCode()).isEqualTo(403);
         assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("application/json"));
         assertThat(json(answer).path("error").asString()).contains("role");
@@ -143,8 +140,8 @@ class OpsApiIT {
 
     @Test
     void operatorIncludesViewerAndReadsRoutesAndBatches() throws Exception {
-        assertThat(send(get("/api/routes", OPERATOR)).statusCode()).isEqualTo(200);
-        assertThat(send(get("/api/batches", OPERATOR)).statusCode()).isEqualTo(200);
+        assertThat(api.get("/api/routes", OPERATOR).statusCode()).isEqualTo(200);
+        assertThat(api.get("/api/batches", OPERATOR).statusCode()).isEqualTo(200);
     }
 
     // ---- GET /api/routes ------------------------------------------------------------------
@@ -154,7 +151,7 @@ class OpsApiIT {
         insertBatch("b-old", "it-quartz-flow", "partner-q", "completed", Instant.parse("2024-05-01T06:00:00Z"));
         insertBatch("b-new", "it-quartz-flow", "partner-q", "failed", Instant.parse("2024-05-02T06:00:00Z"));
 
-        JsonNode routes = json(send(get("/api/routes", VIEWER)));
+        JsonNode routes = json(api.get("/api/routes", VIEWER));
 
         assertThat(routes.findValuesAsString("id")).containsExactly("it-file-flow", "it-quartz-flow", "it-stopped-flow");
         JsonNode quartz = byId(routes, "it-quartz-flow");
@@ -179,7 +176,7 @@ class OpsApiIT {
 
     @Test
     void operatorRunsAQuartzFlowAndGets202WithTheBatchItOpened() throws Exception {
-        HttpResponse<String> answer = send(post("/api/routes/it-quartz-flow/run", OPERATOR, null));
+        HttpResponse<String> answer = api.post("/api/routes/it-quartz-flow/run", OPERATOR, null);
 
         assertThat(answer.statusCode()).isEqualTo(202);
         List<String> ids = texts(json(answer).path("batchIds"));
@@ -192,19 +189,19 @@ class OpsApiIT {
     void runningAFileFlowPollsItsInboxOnce() throws Exception {
         Files.writeString(inbox.resolve("sales-1.csv"), "id\n1\n");
 
-        HttpResponse<String> answer = send(post("/api/routes/it-file-flow/run", OPERATOR, null));
+        HttpResponse<String> answer = api.post("/api/routes/it-file-flow/run", OPERATOR, null);
 
         assertThat(answer.statusCode()).isEqualTo(202);
         List<String> ids = texts(json(answer).path("batchIds"));
         assertThat(ids).hasSize(1);
         assertThat(jdbc.queryForObject("SELECT source FROM caravan.batch WHERE batch_id = ?", String.class, ids.get(0)))
                 .isEqualTo("sales-1.csv");
-        waitUntil(() -> !Files.exists(inbox.resolve("sales-1.csv")));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> !Files.exists(inbox.resolve("sales-1.csv")));
     }
 
     @Test
     void runningAFileFlowWithAnEmptyInboxFinishesWithNoBatch() throws Exception {
-        HttpResponse<String> answer = send(post("/api/routes/it-file-flow/run", OPERATOR, null));
+        HttpResponse<String> answer = api.post("/api/routes/it-file-flow/run", OPERATOR, null);
 
         assertThat(answer.statusCode()).isEqualTo(202);
         assertThat(json(answer).path("batchIds").size()).isZero();
@@ -214,30 +211,30 @@ class OpsApiIT {
     @Test
     void secondRunWhileTheFirstIsInProgressGets409() throws Exception {
         step.gate = new CountDownLatch(1);
-        HttpResponse<String> first = send(post("/api/routes/it-quartz-flow/run", OPERATOR, null));
+        HttpResponse<String> first = api.post("/api/routes/it-quartz-flow/run", OPERATOR, null);
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(json(first).path("finished").asBoolean()).isFalse();
 
-        HttpResponse<String> second = send(post("/api/routes/it-quartz-flow/run", OPERATOR, null));
+        HttpResponse<String> second = api.post("/api/routes/it-quartz-flow/run", OPERATOR, null);
         assertThat(second.statusCode()).isEqualTo(409);
         assertThat(json(second).path("error").asString()).contains("in progress");
 
         step.gate.countDown();
-        waitUntil(() -> ledger.listenerCount() == 0);
-        assertThat(send(post("/api/routes/it-quartz-flow/run", OPERATOR, null)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> ledger.listenerCount() == 0);
+        assertThat(api.post("/api/routes/it-quartz-flow/run", OPERATOR, null).statusCode()).isEqualTo(202);
     }
 
     @Test
     void runningAStoppedRouteGets409() throws Exception {
-        HttpResponse<String> answer = send(post("/api/routes/it-stopped-flow/run", OPERATOR, null));
+        HttpResponse<String> answer = api.post("/api/routes/it-stopped-flow/run", OPERATOR, null);
         assertThat(answer.statusCode()).isEqualTo(409);
         assertThat(json(answer).path("error").asString()).contains("not started");
     }
 
     @Test
     void runningAnUnknownRouteOrARouteWithoutPartnerGets404() throws Exception {
-        assertThat(send(post("/api/routes/no-such-route/run", OPERATOR, null)).statusCode()).isEqualTo(404);
-        HttpResponse<String> internal = send(post("/api/routes/it-internal/run", OPERATOR, null));
+        assertThat(api.post("/api/routes/no-such-route/run", OPERATOR, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> internal = api.post("/api/routes/it-internal/run", OPERATOR, null);
         assertThat(internal.statusCode()).isEqualTo(404);
         assertThat(json(internal).path("error").asString()).isEqualTo("no such route");
     }
@@ -260,10 +257,10 @@ class OpsApiIT {
 
     @Test
     void badBatchFiltersGet400NamingTheParameter() throws Exception {
-        assertBadRequest(get("/api/batches?status=done", VIEWER), "status");
-        assertBadRequest(get("/api/batches?limit=abc", VIEWER), "limit");
-        assertBadRequest(get("/api/batches?limit=0", VIEWER), "limit");
-        assertBadRequest(get("/api/batches?limit=100000", VIEWER), "limit");
+        assertBadRequest("/api/batches?status=done", "status");
+        assertBadRequest("/api/batches?limit=abc", "limit");
+        assertBadRequest("/api/batches?limit=0", "limit");
+        assertBadRequest("/api/batches?limit=100000", "limit");
     }
 
     @Test
@@ -273,7 +270,7 @@ class OpsApiIT {
         jdbc.update("INSERT INTO caravan.rejection VALUES ('b9', 2, 'sale_date', 'not a date')");
         jdbc.update("INSERT INTO caravan.batch_warning VALUES ('b9', 3, 'email', 'e-mail domain must contain a dot')");
 
-        HttpResponse<String> answer = send(get("/api/batches/b9", VIEWER));
+        HttpResponse<String> answer = api.get("/api/batches/b9", VIEWER);
 
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode body = json(answer);
@@ -286,7 +283,7 @@ class OpsApiIT {
 
     @Test
     void unknownBatchGets404() throws Exception {
-        HttpResponse<String> answer = send(get("/api/batches/no-such-batch", VIEWER));
+        HttpResponse<String> answer = api.get("/api/batches/no-such-batch", VIEWER);
         assertThat(answer.statusCode()).isEqualTo(404);
         assertThat(json(answer).path("error").asString()).isEqualTo("no such batch");
     }
@@ -295,27 +292,26 @@ class OpsApiIT {
 
     @Test
     void malformedJsonAndWrongTypesGet400NotTheirValues() throws Exception {
-        HttpResponse<String> malformed = send(post("/api/it/echo", OPERATOR, "{\"count\": 3,"));
+        HttpResponse<String> malformed = api.post("/api/it/echo", OPERATOR, "{\"count\": 3,");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json(malformed).path("error").asString()).isEqualTo("malformed JSON");
 
-        HttpResponse<String> wrongType = send(post("/api/it/echo", OPERATOR, "{\"count\": \"secret-value\"}"));
+        HttpResponse<String> wrongType = api.post("/api/it/echo", OPERATOR, "{\"count\": \"secret-value\"}");
         assertThat(wrongType.statusCode()).isEqualTo(400);
         assertThat(json(wrongType).path("field").asString()).isEqualTo("count");
         assertThat(wrongType.body()).doesNotContain("secret-value");
 
-        HttpResponse<String> ok = send(post("/api/it/echo", OPERATOR, "{\"count\": 3}"));
+        HttpResponse<String> ok = api.post("/api/it/echo", OPERATOR, "{\"count\": 3}");
         assertThat(ok.statusCode()).isEqualTo(200);
     }
 
     @Test
     void unknownPathGets404AndWrongMethodGets405AsJson() throws Exception {
-        HttpResponse<String> unknown = send(get("/api/nothing-here", VIEWER));
+        HttpResponse<String> unknown = api.get("/api/nothing-here", VIEWER);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(json(unknown).path("error").asString()).isEqualTo("not found");
 
-        HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/api/routes"))
-                .header("Authorization", OPERATOR).DELETE().build());
+        HttpResponse<String> wrongMethod = api.send("DELETE", "/api/routes", OPERATOR, null);
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
         assertThat(json(wrongMethod).path("error").asString()).isNotBlank();
     }
@@ -324,12 +320,11 @@ class OpsApiIT {
 
     @Test
     void inboundCamelHeadersAreStrippedInAnyCase() throws Exception {
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(uri("/api/it/headers"))
-                .header("Authorization", VIEWER)
+        HttpResponse<String> answer = api.send(api.request("/api/it/headers", VIEWER)
                 .header("CamelFileName", "../../etc/passwd")
                 .header("camelHttpUri", "http://elsewhere")
                 .header("CAMELSQLQUERY", "drop table x")
-                .header("X-Partner-Note", "kept").GET().build());
+                .header("X-Partner-Note", "kept").GET());
 
         assertThat(answer.statusCode()).isEqualTo(200);
         List<String> names = texts(json(answer).path("names"));
@@ -340,15 +335,15 @@ class OpsApiIT {
 
     @Test
     void healthAndPrometheusAreOpenButHealthDetailsNeedAViewer() throws Exception {
-        HttpResponse<String> anonymous = send(get("/actuator/health", null));
+        HttpResponse<String> anonymous = api.get("/actuator/health", null);
         assertThat(anonymous.statusCode()).isEqualTo(200);
         assertThat(json(anonymous).path("status").asString()).isEqualTo("UP");
         assertThat(json(anonymous).has("components")).isFalse();
 
-        HttpResponse<String> viewer = send(get("/actuator/health", VIEWER));
+        HttpResponse<String> viewer = api.get("/actuator/health", VIEWER);
         assertThat(json(viewer).path("components").has("db")).isTrue();
 
-        HttpResponse<String> metrics = send(get("/actuator/prometheus", null));
+        HttpResponse<String> metrics = api.get("/actuator/prometheus", null);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_");
     }
@@ -356,22 +351,22 @@ class OpsApiIT {
     @Test
     void otherActuatorEndpointsAreNotExposed() throws Exception {
         for (String path : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump")) {
-            assertThat(send(get(path, OPERATOR)).statusCode()).as(path).isEqualTo(404);
-            assertThat(send(get(path, null)).statusCode()).as(path).isEqualTo(401);
+            assertThat(api.get(path, OPERATOR).statusCode()).as(path).isEqualTo(404);
+            assertThat(api.get(path, null).statusCode()).as(path).isEqualTo(401);
         }
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private void assertBadRequest(HttpRequest request, String field) throws Exception {
-        HttpResponse<String> answer = send(request);
-        assertThat(answer.statusCode()).as(request.uri().toString()).isEqualTo(400);
+    private void assertBadRequest(String path, String field) {
+        HttpResponse<String> answer = api.get(path, VIEWER);
+        assertThat(answer.statusCode()).as(answer.uri().toString()).isEqualTo(400);
         assertThat(json(answer).path("field").asString()).isEqualTo(field);
         assertThat(json(answer).path("error").asString()).isNotBlank();
     }
 
     private List<String> batchIds(String path) throws Exception {
-        HttpResponse<String> answer = send(get(path, VIEWER));
+        HttpResponse<String> answer = api.get(path, VIEWER);
         assertThat(answer.statusCode()).as(path).isEqualTo(200);
         return json(answer).findValuesAsString("batchId");
     }
@@ -395,50 +390,6 @@ class OpsApiIT {
             }
         }
         throw new AssertionError("no route " + id);
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(n -> values.add(n.asString()));
-        return values;
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    private HttpRequest get(String path, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
-        return authorization == null ? b.build() : b.header("Authorization", authorization).build();
-    }
-
-    private HttpRequest post(String path, String authorization, String jsonBody) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
-                .POST(jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody))
-                .header("Content-Type", "application/json");
-        return authorization == null ? b.build() : b.header("Authorization", authorization).build();
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HttpResponse<String> answer) throws IOException {
-        return JSON.readTree(answer.body());
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Only the ops and platform packages, so other capabilities' beans stay out of this test. */

@@ -3,6 +3,7 @@ package io.caravan.platform;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.CaravanApplication;
+import io.caravan.testing.LocalEnvFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -88,7 +87,7 @@ final class CaravanProcess implements AutoCloseable {
                 .failFast("Caravan ended before its warehouse answered; see " + log, () -> !process.isAlive())
                 .ignoreExceptions()
                 .until(() -> {
-                    Map<String, String> env = localEnv(dataDir.resolve("local.env"));
+                    LocalEnvFile env = LocalEnvFile.in(dataDir);
                     DriverManagerDataSource dataSource = new DriverManagerDataSource(
                             "jdbc:postgresql://localhost:" + env.get("PGPORT") + "/" + env.get("PGDATABASE")
                                     + "?logServerErrorDetail=false", env.get("PGUSER"), env.get("PGPASSWORD"));
@@ -143,22 +142,5 @@ final class CaravanProcess implements AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
-    }
-
-    /** The variables of a {@code local.env} ({@code NAME='value'}, {@code '} written {@code '\''}). */
-    static Map<String, String> localEnv(Path file) throws IOException {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            int eq = line.indexOf('=');
-            if (line.startsWith("#") || eq < 1) {
-                continue;
-            }
-            String quoted = line.substring(eq + 1);
-            values.put(line.substring(0, eq), quoted.substring(1, quoted.length() - 1).replace("'\\''", "'"));
-        }
-        if (!values.containsKey("PGPASSWORD")) {
-            throw new IllegalStateException(file + " holds no connection settings yet");
-        }
-        return values;
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.caravan.ledger.BatchSummary;
 import io.caravan.testing.DealerNordExport;
+import io.caravan.testing.LocalEnvFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -82,7 +83,7 @@ class CrashRestartIT {
         assertThat(ProcessHandle.of(orphan.pid()).filter(ProcessHandle::isAlive))
                 .as("the embedded PostgreSQL outlives the killed JVM").isPresent();
 
-        String firstPort = CaravanProcess.localEnv(data.resolve("local.env")).get("PGPORT");
+        String firstPort = LocalEnvFile.in(data).get("PGPORT");
 
         // 2. second run on the same data directory, nobody having cleaned up
         long t1 = System.nanoTime();
@@ -99,7 +100,7 @@ class CrashRestartIT {
         assertThat(second.log()).doesNotContain("postmaster.pid\" already exists")
                 .contains("Stopped the left-over PostgreSQL (process " + orphan.pid() + ")");
         assertThat(ProcessHandle.of(orphan.pid()).filter(ProcessHandle::isAlive)).as("the left-over server").isEmpty();
-        assertThat(CaravanProcess.localEnv(data.resolve("local.env")).get("PGPORT"))
+        assertThat(LocalEnvFile.in(data).get("PGPORT"))
                 .as("the port the left-over server held").isEqualTo(firstPort);
 
         // the ledger: the interrupted batch failed, the file's new batch completed with exact counts
