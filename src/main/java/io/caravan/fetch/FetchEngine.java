@@ -1,6 +1,6 @@
 package io.caravan.fetch;
 
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;

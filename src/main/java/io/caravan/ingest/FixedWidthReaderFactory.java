@@ -1,7 +1,7 @@
 package io.caravan.ingest;
 
 import tools.jackson.databind.JsonNode;
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import org.apache.commons.io.input.BOMInputStream;
 import org.springframework.stereotype.Component;

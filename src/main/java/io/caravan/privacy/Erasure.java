@@ -1,5 +1,6 @@
 package io.caravan.privacy;
 
+import io.caravan.audit.AuditTrail;
 import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;

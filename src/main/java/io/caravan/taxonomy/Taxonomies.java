@@ -1,7 +1,7 @@
 package io.caravan.taxonomy;
 
+import io.caravan.config.ConfigFiles;
 import tools.jackson.databind.JsonNode;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ public class Taxonomies {
 
     /** Reads and validates a taxonomy file. */
     public static Map<String, Taxonomy> load(Path file) {
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         Map<String, Taxonomy> result = new LinkedHashMap<>();
         root.get("taxonomies").properties().forEach(e -> {
             JsonNode t = e.getValue();
