@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
@@ -230,28 +231,28 @@ public class ConnectorRegistry {
                 problem("$.format.type", "no reader for format '" + type + "' is installed (have: " + String.join(", ", new TreeMap<>(
                         formatTypes.stream().collect(Collectors.toMap(t -> t, t -> t))).keySet()) + ")");
             }
-            Charset charset = Charset.forName("UTF-8");
-            if (node.has("charset")) {
-                try {
-                    charset = Charset.forName(node.get("charset").asString());
-                } catch (RuntimeException e) {
-                    problem("$.format.charset", "unknown charset '" + node.get("charset").asString() + "'");
-                }
-            }
-            ZoneId zone = ZoneId.of("Europe/Berlin");
-            if (node.has("zone")) {
-                try {
-                    zone = ZoneId.of(node.get("zone").asString());
-                } catch (RuntimeException e) {
-                    problem("$.format.zone", "unknown time zone '" + node.get("zone").asString() + "'");
-                }
-            }
+            Charset charset = option(node, "charset", Charset.forName("UTF-8"), Charset::forName, "charset");
+            ZoneId zone = option(node, "zone", ZoneId.of("Europe/Berlin"), ZoneId::of, "time zone");
             return new FormatSpec(type, charset, node.path("delimiter").asText(",").charAt(0),
                     node.path("quote").asText("\"").charAt(0), node.path("header").asBoolean(true),
                     node.get("columns"), node.path("decimalSeparator").asText(".").charAt(0),
                     patterns(node.get("datePattern"), "$.format.datePattern", List.of("uuuu-MM-dd")),
                     patterns(node.get("timestampPattern"), "$.format.timestampPattern", List.of()), zone,
                     node.hasNonNull("records") ? node.get("records").asString() : null, node);
+        }
+
+        /** {@code $.format.<key>} parsed, or {@code fallback} when absent or (a problem noted) unknown. */
+        private <T> T option(JsonNode format, String key, T fallback, Function<String, T> parse, String what) {
+            if (!format.has(key)) {
+                return fallback;
+            }
+            String text = format.get(key).asString();
+            try {
+                return parse.apply(text);
+            } catch (RuntimeException e) {
+                problem("$.format." + key, "unknown " + what + " '" + text + "'");
+                return fallback;
+            }
         }
 
         private List<DateTimeFormatter> patterns(JsonNode node, String path, List<String> defaults) {

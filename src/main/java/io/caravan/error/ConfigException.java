@@ -1,6 +1,7 @@
 package io.caravan.error;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -16,26 +17,20 @@ import java.util.Objects;
 public class ConfigException extends IllegalStateException implements SafeMessage {
     private static final long serialVersionUID = 1L;
 
-    /** What kind of configuration error; the text of each code is stable. */
+    /** What kind of error; {@link #toString()} is the stable code, e.g. {@code config.missing-key}. */
     public enum Code {
         /** A file or directory that must exist does not. */
-        MISSING("config.missing"),
+        MISSING,
         /** A file that exists but is not readable YAML. */
-        UNREADABLE("config.unreadable"),
+        UNREADABLE,
         /** A document that breaks its schema or a rule the schema cannot state. */
-        INVALID("config.invalid"),
+        INVALID,
         /** A key the configuration must provide is missing or unusable. */
-        MISSING_KEY("config.missing-key");
-
-        private final String text;
-
-        Code(String text) {
-            this.text = text;
-        }
+        MISSING_KEY;
 
         @Override
         public String toString() {
-            return text;
+            return "config." + name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 

@@ -1,5 +1,6 @@
 package io.caravan.error;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -16,20 +17,14 @@ import java.util.Objects;
 public class DataException extends RuntimeException implements SafeMessage {
     private static final long serialVersionUID = 1L;
 
-    /** What kind of data error; the text of each code is stable. */
+    /** What kind of error; {@link #toString()} is the stable code, e.g. {@code data.source-refused}. */
     public enum Code {
         /** The source as a whole is refused (size, structure, a row the parser cannot split). */
-        SOURCE_REFUSED("data.source-refused");
-
-        private final String text;
-
-        Code(String text) {
-            this.text = text;
-        }
+        SOURCE_REFUSED;
 
         @Override
         public String toString() {
-            return text;
+            return "data." + name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
