@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@code consent-feeds.schema.json} and the purposes; a mistake names the file and path. A
  * missing file means no feeds. Immutable, thread-safe.
  */
-public final class ConsentFeeds {
+final class ConsentFeeds {
     private static final String SCHEMA = "/io/caravan/consent/consent-feeds.schema.json";
     private static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
 

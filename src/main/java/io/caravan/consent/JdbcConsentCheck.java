@@ -35,7 +35,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * token per identifier. Event ids tie-break in byte order ({@code COLLATE "C"}), independent of
  * the database's locale. Thread-safe; logs nothing.
  */
-public final class JdbcConsentCheck implements ConsentCheck {
+final class JdbcConsentCheck implements ConsentCheck {
     static final String SUBJECT_FIELD = "_subject";
     private static final List<String> IDENTIFIERS = List.of("email", "phone");
 

@@ -22,7 +22,7 @@ import org.postgresql.util.ServerErrorMessage;
  * own programming-error messages, which it composes from names only, and a source refused by its
  * reader ({@link DataException}, which names file, row and rule only) are kept as they are.
  */
-public class DeliveryException extends RuntimeException implements SafeMessage {
+class DeliveryException extends RuntimeException implements SafeMessage {
     private static final long serialVersionUID = 1L;
 
     private final String batchId;

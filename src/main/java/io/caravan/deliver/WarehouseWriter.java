@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * the writer's transaction only. Durability is not weakened ({@code synchronous_commit} is left as the server has it): the
  * commit is the point after which the source file is moved away, so it must survive a crash.
  */
-public final class WarehouseWriter implements AutoCloseable {
+final class WarehouseWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseWriter.class);
     /** Initial capacity of a chunk's COPY text buffer. */
     private static final int FLUSH_CHARS = 1 << 16;

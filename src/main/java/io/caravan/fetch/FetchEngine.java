@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe.
  */
 @Component
-public class FetchEngine {
+class FetchEngine {
     private final HttpClient client;
     private final UnaryOperator<String> config;
     private final HostGuard.Resolver resolver;

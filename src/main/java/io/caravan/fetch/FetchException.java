@@ -7,7 +7,7 @@ import io.caravan.error.SafeMessage;
  * an exhausted retry budget, a connection failure. The message names the connector, the request
  * (page or token request) and the rule; never a URL query, a value, a token or a credential.
  */
-public class FetchException extends RuntimeException implements SafeMessage {
+class FetchException extends RuntimeException implements SafeMessage {
     public FetchException(String message) {
         super(message, null, false, false);
     }

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * @param body    request body for {@code POST} (same variables), or null
  * @param allowedHosts host names (exact, or {@code *.suffix}) besides those of the base and token URLs
  */
-public record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
+record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
                          String body, String contentType, Paging paging, Auth auth, Incremental incremental,
                          Window window, List<String> allowedHosts, Retry retry, Duration timeout) {
 

@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe; each batch is used by one thread.
  */
 @Component
-public class HarmoniseStep {
+class HarmoniseStep {
 
     private final ConnectorRegistry connectors;
     private final Map<String, RecordReaderFactory> readers;

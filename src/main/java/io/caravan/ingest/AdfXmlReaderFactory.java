@@ -72,7 +72,7 @@ import java.util.Set;
  * logged nor put into messages. Stateless and thread-safe; each reader is single-use, one thread.
  */
 @Component
-public class AdfXmlReaderFactory implements RecordReaderFactory {
+class AdfXmlReaderFactory implements RecordReaderFactory {
     private static final Set<String> EXPOSED_ROOTS = Set.of("customer", "vendor", "provider");
     private static final Set<String> NOT_A_VOICE_LINE = Set.of("fax", "pager");
 

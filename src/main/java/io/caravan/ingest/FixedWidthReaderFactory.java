@@ -41,7 +41,7 @@ import java.util.NoSuchElementException;
  * meets one. One line in memory at a time; never logs values. Stateless and thread-safe.
  */
 @Component
-public class FixedWidthReaderFactory implements RecordReaderFactory {
+class FixedWidthReaderFactory implements RecordReaderFactory {
     private static final char REPLACEMENT = '\uFFFD';
 
     @Override

@@ -43,7 +43,7 @@ import org.springframework.stereotype.Component;
  * to harmonise, which rejects them by field.
  */
 @Component
-public class JsonReaderFactory implements RecordReaderFactory {
+class JsonReaderFactory implements RecordReaderFactory {
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();

@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * same transaction as the read, before the value is returned: no audit, no value. The decrypted
  * value is answered to the caller only; it is never logged or stored.
  */
-public final class Reidentifier {
+final class Reidentifier {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final KeyRing keys;

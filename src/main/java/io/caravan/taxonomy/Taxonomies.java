@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Immutable after construction; thread-safe.
  */
 @Component
-public class Taxonomies {
+class Taxonomies {
     static final String SCHEMA = "/io/caravan/taxonomy/taxonomy.schema.json";
 
     private final Map<String, Taxonomy> taxonomies;
