@@ -92,6 +92,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theLedgerIsUsedThroughItsInterface() {
+        noClasses().that().resideOutsideOfPackage("io.caravan.ledger..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.caravan.ledger.JdbcLedger")
+                .because("the ledger owns a batch: its id, its header and every write go through Ledger")
+                .check(caravan);
+    }
+
+    @Test
     void everyCaravanExceptionPromisesAMessageWithoutValues() {
         classes().that().areAssignableTo(Throwable.class)
                 .should().implement(SafeMessage.class)

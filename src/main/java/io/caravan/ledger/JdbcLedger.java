@@ -119,15 +119,8 @@ public class JdbcLedger implements Ledger {
         failed.ifPresent(this::notifyFinished);
     }
 
-    /**
-     * Marks every {@code running} batch {@code failed} with {@code reason} (finished now), in one
-     * autocommit statement, and returns them oldest first. For a start-up recovery only, before
-     * any route or job runs, on a ledger that no other live process writes to: the caller vouches
-     * that each running batch was left by a process that died before finishing it (so its rows,
-     * written in one transaction with its completion, were never committed). Listeners are not
-     * told: the batch ends without a consumer waiting for it, and its source is ingested again as
-     * a new batch. Logs nothing; the caller reports what it recovered.
-     */
+    /** {@inheritDoc} */
+    @Override
     public List<BatchSummary> failRunning(String reason) {
         return autocommit("ledger recovery", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'failed', "
