@@ -132,7 +132,7 @@ final class ConsentFeedSink {
      * Ingests one file. The batch is opened (running) before anything is read.
      *
      * @return the completed batch
-     * @throws RuntimeException when the file cannot be read as the feed's format (the batch is failed)
+     * @throws DataException when the file cannot be read as the feed's format (the batch is failed)
      */
     BatchSummary ingest(ConsentFeed feed, String routeId, String sourceName, InputStream in, Long length) {
         BatchContext context = new BatchContext(Ledger.newBatchId(clock.instant()), routeId, "consent-feed:" + feed.id(), feed.partner(),
@@ -141,7 +141,7 @@ final class ConsentFeedSink {
         List<Outcome> outcomes;
         try {
             if (length != null && length > feed.maxBytes()) {
-                throw new IllegalArgumentException(sourceName + ": file is " + length + " bytes, over the limit of "
+                throw new DataException(sourceName + ": file is " + length + " bytes, over the limit of "
                         + feed.maxBytes() + " bytes for consent feed " + feed.id());
             }
             outcomes = read(feed, context.batchId(), sourceName, in);
@@ -216,7 +216,7 @@ final class ConsentFeedSink {
                                 new RowProblem(row.problem().field(), row.problem().reason()), List.of()));
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(sourceName + ": could not be read (" + e.getClass().getSimpleName() + ")");
+            throw new DataException(sourceName + ": could not be read (" + e.getClass().getSimpleName() + ")");
         }
         return outcomes;
     }
@@ -253,11 +253,11 @@ final class ConsentFeedSink {
             root = JSON.readTree(in);
         } catch (JacksonException e) {
             // the parser's message quotes the document; name the file and position only
-            throw new IllegalArgumentException(sourceName + ": not valid JSON");
+            throw new DataException(sourceName + ": not valid JSON");
         }
         JsonNode records = feed.recordsPath() == null ? root : root == null ? null : root.get(feed.recordsPath());
         if (records == null || !records.isArray()) {
-            throw new IllegalArgumentException(sourceName + ": " + (feed.recordsPath() == null ? "the document"
+            throw new DataException(sourceName + ": " + (feed.recordsPath() == null ? "the document"
                     : "$." + feed.recordsPath()) + " is not an array of consent records");
         }
         Iterator<JsonNode> elements = records.values().iterator();
