@@ -22,7 +22,7 @@ import java.util.Set;
  * thread-safe, and log nothing about rows. A look-up failure is thrown (the batch fails), never
  * treated as consent.
  */
-public interface ConsentCheck {
+interface ConsentCheck {
 
     void check(Purpose purpose, List<Row> chunk);
 

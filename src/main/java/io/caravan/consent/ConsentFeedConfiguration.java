@@ -1,7 +1,7 @@
 package io.caravan.consent;
 
-import io.caravan.ledger.JdbcLedger;
-import io.caravan.privacy.AuditTrail;
+import io.caravan.ledger.Ledger;
+import io.caravan.audit.AuditTrail;
 import io.caravan.pseudonymise.KeyRing;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,7 +28,7 @@ class ConsentFeedConfiguration {
     }
 
     @Bean
-    ConsentFeedSink consentFeedSink(DataSource dataSource, JdbcLedger ledger, ConsentStore store, PurposeRegistry purposes,
+    ConsentFeedSink consentFeedSink(DataSource dataSource, Ledger ledger, ConsentStore store, PurposeRegistry purposes,
                                     TcfPurposes tcf, KeyRing keys, AuditTrail audit) {
         return new ConsentFeedSink(dataSource, ledger, store, purposes, tcf, keys, audit, Clock.systemUTC());
     }

@@ -1,5 +1,6 @@
 package io.caravan.consent;
 
+import io.caravan.ledger.Ledger;
 import io.caravan.ledger.BatchSummary;
 import java.io.InputStream;
 import org.apache.camel.Category;
@@ -18,7 +19,6 @@ import org.apache.camel.support.DefaultProducer;
         producerOnly = true, remote = false, category = {Category.TRANSFORMATION})
 public final class ConsentFeedEndpoint extends DefaultEndpoint {
     /** Header with the batch id, as the harmonise step sets it. */
-    static final String BATCH_ID = "CaravanBatchId";
 
     @UriPath(description = "A feed of config/consent-feeds.yaml, e.g. preference-centre-csv")
     @Metadata(required = true)
@@ -50,7 +50,7 @@ public final class ConsentFeedEndpoint extends DefaultEndpoint {
                 Long length = exchange.getIn().getHeader(Exchange.FILE_LENGTH, Long.class);
                 InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
                 BatchSummary summary = sink.ingest(resolved, exchange.getFromRouteId(), source, in, length);
-                exchange.getIn().setHeader(BATCH_ID, summary.batchId());
+                exchange.getIn().setHeader(Ledger.BATCH_ID_HEADER, summary.batchId());
                 exchange.getIn().setBody(summary);
             }
         };

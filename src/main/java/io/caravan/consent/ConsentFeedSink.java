@@ -1,14 +1,22 @@
 package io.caravan.consent;
 
+import io.caravan.connector.FormatSpec;
+import io.caravan.error.DataException;
+import io.caravan.error.SafeMessage;
+import io.caravan.ingest.CsvReaderFactory;
+import io.caravan.ingest.RecordReader;
+import io.caravan.ingest.RecordReaderFactory;
+import io.caravan.ingest.SourceRow;
+import io.caravan.pipeline.Issue;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.ledger.BatchCounts;
 import io.caravan.ledger.BatchSummary;
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import io.caravan.ledger.Rejection;
 import io.caravan.pipeline.BatchContext;
-import io.caravan.privacy.AuditTrail;
+import io.caravan.audit.AuditTrail;
 import io.caravan.pseudonymise.Identifiers;
 import io.caravan.pseudonymise.InvalidIdentifierException;
 import io.caravan.pseudonymise.IdentitySeal;
@@ -16,19 +24,15 @@ import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,9 +46,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -79,13 +80,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class ConsentFeedSink {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter BATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final RecordReaderFactory CSV = new CsvReaderFactory();
+    /** Longest value of a consent field (an identifier, a TC string), as for a connector by default. */
+    private static final int MAX_FIELD_CHARS = 65_536;
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final JdbcLedger ledger;
+    private final Ledger ledger;
     private final ConsentStore store;
     private final PurposeRegistry purposes;
     private final TcfPurposes tcf;
@@ -93,7 +95,7 @@ final class ConsentFeedSink {
     private final AuditTrail audit;
     private final Clock clock;
 
-    ConsentFeedSink(DataSource dataSource, JdbcLedger ledger, ConsentStore store, PurposeRegistry purposes,
+    ConsentFeedSink(DataSource dataSource, Ledger ledger, ConsentStore store, PurposeRegistry purposes,
                     TcfPurposes tcf, KeyRing keys, AuditTrail audit, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.jdbc = new JdbcTemplate(dataSource);
@@ -108,13 +110,17 @@ final class ConsentFeedSink {
     }
 
     /** A row's problem: field and rule, never the value. */
-    private static final class RowProblem extends Exception {
+    private static final class RowProblem extends Exception implements SafeMessage {
         final String field;
 
         RowProblem(String field, String reason) {
             super(reason, null, false, false);
             this.field = field;
         }
+    }
+
+    /** One row of the file: consent field → value, and what makes the row unusable (null if nothing). */
+    private record FeedRow(Map<String, String> values, Issue problem) {
     }
 
     /** One row, read: its events, or why it was rejected, and its warnings. */
@@ -126,21 +132,21 @@ final class ConsentFeedSink {
      * Ingests one file. The batch is opened (running) before anything is read.
      *
      * @return the completed batch
-     * @throws RuntimeException when the file cannot be read as the feed's format (the batch is failed)
+     * @throws DataException when the file cannot be read as the feed's format (the batch is failed)
      */
     BatchSummary ingest(ConsentFeed feed, String routeId, String sourceName, InputStream in, Long length) {
-        BatchContext context = new BatchContext(newBatchId(), routeId, "consent-feed:" + feed.id(), feed.partner(),
+        BatchContext context = new BatchContext(Ledger.newBatchId(clock.instant()), routeId, "consent-feed:" + feed.id(), feed.partner(),
                 "zero_party", sourceName, clock.instant());
         ledger.open(context);
         List<Outcome> outcomes;
         try {
             if (length != null && length > feed.maxBytes()) {
-                throw new IllegalArgumentException(sourceName + ": file is " + length + " bytes, over the limit of "
+                throw new DataException(sourceName + ": file is " + length + " bytes, over the limit of "
                         + feed.maxBytes() + " bytes for consent feed " + feed.id());
             }
             outcomes = read(feed, context.batchId(), sourceName, in);
         } catch (RuntimeException e) {
-            ledger.fail(context.batchId(), e instanceof IllegalArgumentException ? e.getMessage()
+            ledger.fail(context.batchId(), e instanceof IllegalArgumentException || e instanceof DataException ? e.getMessage()
                     : sourceName + ": could not be read as " + feed.formatType() + " (" + e.getClass().getSimpleName() + ")");
             throw e;
         }
@@ -199,25 +205,30 @@ final class ConsentFeedSink {
         List<Outcome> outcomes = new ArrayList<>();
         Set<String> seenIds = new HashSet<>();
         try (InputStream input = in) {
-            Iterator<Map<String, String>> rows = "json".equals(feed.formatType()) ? json(feed, sourceName, input)
-                    : csv(feed, input);
+            Iterator<FeedRow> rows = "json".equals(feed.formatType()) ? json(feed, sourceName, input)
+                    : csv(feed, input, sourceName);
             long rowNumber = 0;
             while (rows.hasNext()) {
-                Map<String, String> row = rows.next();
+                FeedRow row = rows.next();
                 rowNumber++;
-                outcomes.add(outcome(feed, batchId, rowNumber, row, seenIds));
+                outcomes.add(row.problem() == null ? outcome(feed, batchId, rowNumber, row.values(), seenIds)
+                        : new Outcome(rowNumber, List.of(), Set.of(),
+                                new RowProblem(row.problem().field(), row.problem().reason()), List.of()));
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(sourceName + ": could not be read (" + e.getClass().getSimpleName() + ")");
+            throw new DataException(sourceName + ": could not be read (" + e.getClass().getSimpleName() + ")");
         }
         return outcomes;
     }
 
-    private static Iterator<Map<String, String>> csv(ConsentFeed feed, InputStream in) throws IOException {
-        Reader reader = new InputStreamReader(in, feed.charset());
-        CSVParser parser = CSVFormat.DEFAULT.builder().setDelimiter(feed.delimiter()).setHeader()
-                .setSkipHeaderRecord(true).setIgnoreEmptyLines(true).setTrim(true).get().parse(reader);
-        Iterator<CSVRecord> records = parser.iterator();
+    /**
+     * Through the CSV reader every connector uses: a byte-order mark, the delimiter and the charset
+     * behave the same, and a ragged row or bytes not valid in the charset make the row unusable.
+     */
+    private static Iterator<FeedRow> csv(ConsentFeed feed, InputStream in, String sourceName) {
+        FormatSpec format = new FormatSpec("csv", feed.charset(), feed.delimiter(), '"', true, null, '.',
+                List.of(), List.of(), ZoneOffset.UTC, null, null);
+        RecordReader records = CSV.open(in, format, MAX_FIELD_CHARS, sourceName);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -225,29 +236,28 @@ final class ConsentFeedSink {
             }
 
             @Override
-            public Map<String, String> next() {
-                CSVRecord record = records.next();
+            public FeedRow next() {
+                SourceRow record = records.next();
                 Map<String, String> row = new LinkedHashMap<>();
                 for (Map.Entry<String, String> column : feed.columns().entrySet()) {
-                    row.put(column.getKey(), record.isMapped(column.getValue()) && record.isSet(column.getValue())
-                            ? blankToNull(record.get(column.getValue())) : null);
+                    row.put(column.getKey(), blankToNull(record.get(column.getValue())));
                 }
-                return row;
+                return new FeedRow(row, record.problem());
             }
         };
     }
 
-    private static Iterator<Map<String, String>> json(ConsentFeed feed, String sourceName, InputStream in) throws IOException {
+    private static Iterator<FeedRow> json(ConsentFeed feed, String sourceName, InputStream in) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(in);
         } catch (JacksonException e) {
             // the parser's message quotes the document; name the file and position only
-            throw new IllegalArgumentException(sourceName + ": not valid JSON");
+            throw new DataException(sourceName + ": not valid JSON");
         }
         JsonNode records = feed.recordsPath() == null ? root : root == null ? null : root.get(feed.recordsPath());
         if (records == null || !records.isArray()) {
-            throw new IllegalArgumentException(sourceName + ": " + (feed.recordsPath() == null ? "the document"
+            throw new DataException(sourceName + ": " + (feed.recordsPath() == null ? "the document"
                     : "$." + feed.recordsPath()) + " is not an array of consent records");
         }
         Iterator<JsonNode> elements = records.values().iterator();
@@ -258,7 +268,7 @@ final class ConsentFeedSink {
             }
 
             @Override
-            public Map<String, String> next() {
+            public FeedRow next() {
                 JsonNode record = elements.next();
                 Map<String, String> row = new LinkedHashMap<>();
                 for (Map.Entry<String, String> column : feed.columns().entrySet()) {
@@ -266,7 +276,7 @@ final class ConsentFeedSink {
                     row.put(column.getKey(), value == null || value.isNull() || value.isContainer()
                             ? null : blankToNull(value.asString()));
                 }
-                return row;
+                return new FeedRow(row, null);
             }
         };
     }
@@ -442,20 +452,11 @@ final class ConsentFeedSink {
         List<String> all = new ArrayList<>(tokens);
         for (int from = 0; from < all.size(); from += 1000) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + 1000));
-            suppressed.addAll(jdbc.query(con -> {
-                var statement = con.prepareStatement("SELECT token FROM caravan.suppression WHERE token = ANY(?)");
-                statement.setArray(1, con.createArrayOf("text", chunk.toArray()));
-                return statement;
-            }, (rs, n) -> rs.getString(1)));
+            suppressed.addAll(SuppressionList.onList(jdbc, chunk));
         }
         return suppressed;
     }
 
-    private String newBatchId() {
-        byte[] random = new byte[4];
-        RANDOM.nextBytes(random);
-        return "b-" + BATCH_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(random);
-    }
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();

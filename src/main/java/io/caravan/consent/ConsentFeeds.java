@@ -1,8 +1,8 @@
 package io.caravan.consent;
 
+import io.caravan.config.ConfigFiles;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
-import io.caravan.pseudonymise.ConfigFileException;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@code consent-feeds.schema.json} and the purposes; a mistake names the file and path. A
  * missing file means no feeds. Immutable, thread-safe.
  */
-public final class ConsentFeeds {
+final class ConsentFeeds {
     private static final String SCHEMA = "/io/caravan/consent/consent-feeds.schema.json";
     private static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
 
@@ -32,7 +32,7 @@ public final class ConsentFeeds {
         if (!Files.exists(file)) {
             return new ConsentFeeds(Map.of());
         }
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         Map<String, ConsentFeed> feeds = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         JsonNode list = root.get("feeds");
@@ -71,7 +71,7 @@ public final class ConsentFeeds {
                     format.path("maxBytes").asLong(DEFAULT_MAX_BYTES), columns, spellings, strings(node.path("statuses"))));
         }
         if (!problems.isEmpty()) {
-            throw new ConfigFileException(String.join("\n", problems));
+            throw new ConfigException(ConfigException.Code.INVALID, String.join("\n", problems));
         }
         return new ConsentFeeds(feeds);
     }

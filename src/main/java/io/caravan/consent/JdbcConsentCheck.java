@@ -35,11 +35,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * token per identifier. Event ids tie-break in byte order ({@code COLLATE "C"}), independent of
  * the database's locale. Thread-safe; logs nothing.
  */
-public final class JdbcConsentCheck implements ConsentCheck {
+final class JdbcConsentCheck implements ConsentCheck {
     static final String SUBJECT_FIELD = "_subject";
     private static final List<String> IDENTIFIERS = List.of("email", "phone");
 
-    private static final String SUPPRESSED = "SELECT token FROM caravan.suppression WHERE token = ANY(?)";
     private static final String LATEST = """
             SELECT DISTINCT ON (subject_token) subject_token, status, captured_at, event_id
             FROM caravan.consent_event
@@ -75,8 +74,7 @@ public final class JdbcConsentCheck implements ConsentCheck {
         if (identities.isEmpty()) {
             return;
         }
-        Set<String> suppressed = new HashSet<>(jdbc.query(con -> withTokens(con.prepareStatement(SUPPRESSED), 1, allTokens),
-                (rs, n) -> rs.getString(1)));
+        Set<String> suppressed = new HashSet<>(SuppressionList.onList(jdbc, allTokens));
         List<Identity> subjects = new ArrayList<>();
         Set<String> subjectTokens = new HashSet<>();
         for (Identity identity : identities) {

@@ -1,8 +1,8 @@
 package io.caravan.consent;
 
+import io.caravan.config.ConfigFiles;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
-import io.caravan.pseudonymise.ConfigFileException;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The purposes of {@code config/purposes.yaml}, validated against {@code purposes.schema.json}
- * when loaded (a {@link ConfigFileException} names the file and path). Immutable, thread-safe.
+ * when loaded (a {@link ConfigException} names the file and path). Immutable, thread-safe.
  */
 public final class PurposeRegistry {
     private static final String SCHEMA = "/io/caravan/consent/purposes.schema.json";
@@ -25,7 +25,7 @@ public final class PurposeRegistry {
     }
 
     public static PurposeRegistry load(Path file) {
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         Map<String, Purpose> purposes = new LinkedHashMap<>();
         root.get("purposes").properties().forEach(entry -> {
             JsonNode node = entry.getValue();

@@ -1,9 +1,10 @@
 package io.caravan.consent;
 
+import io.caravan.config.ConfigFiles;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
 import com.iabtcf.decoder.TCString;
 import com.iabtcf.utils.IntIterable;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,11 +32,11 @@ final class TcfPurposes {
         if (!Files.exists(file)) {
             return new TcfPurposes(Map.of());
         }
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         Map<String, List<Integer>> required = new LinkedHashMap<>();
         root.get("purposes").properties().forEach(e -> {
             if (purposes.find(e.getKey()).isEmpty()) {
-                throw new io.caravan.pseudonymise.ConfigFileException(file + ": $.purposes." + e.getKey()
+                throw new ConfigException(ConfigException.Code.INVALID, file + ": $.purposes." + e.getKey()
                         + ": unknown purpose (" + purposes.ids() + ")");
             }
             List<Integer> tcf = new ArrayList<>();

@@ -1,11 +1,11 @@
 package io.caravan.deliver;
 
+import io.caravan.config.ConfigFiles;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
 import io.caravan.consent.PurposeRegistry;
-import io.caravan.pseudonymise.ConfigFileException;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -54,11 +54,11 @@ public final class AgreementRegistry {
      *
      * @param columnsOf    the columns of a table or view of schema {@code caravan}, empty if there is none
      * @param placeholders resolves {@code ${...}} in transport settings
-     * @throws ConfigFileException naming the file and every problem's path
+     * @throws ConfigException naming the file and every problem's path
      */
     public static AgreementRegistry load(Path file, PolicyRegistry policies, PurposeRegistry purposes,
                                          Function<String, List<String>> columnsOf, UnaryOperator<String> placeholders) {
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         List<String> errors = new ArrayList<>();
         Map<String, Agreement> byId = new LinkedHashMap<>();
         Map<String, List<String>> tableColumns = new HashMap<>();
@@ -128,7 +128,7 @@ public final class AgreementRegistry {
             }
         }
         if (!errors.isEmpty()) {
-            throw new ConfigFileException(file + ": " + String.join("\n" + file + ": ", errors));
+            throw new ConfigException(ConfigException.Code.INVALID, file + ": " + String.join("\n" + file + ": ", errors));
         }
         return new AgreementRegistry(file, java.util.Collections.unmodifiableMap(byId));
     }

@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.ColumnType;
 import io.caravan.pipeline.Issue;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.caravan.deliver;
 
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 class DeliverConfiguration {
 
     @Bean
-    WarehouseWriter warehouseWriter(DataSource dataSource, JdbcLedger ledger, WarehouseProperties properties) {
+    WarehouseWriter warehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties properties) {
         return new WarehouseWriter(dataSource, ledger, properties, Clock.systemUTC());
     }
 }

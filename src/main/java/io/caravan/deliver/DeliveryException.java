@@ -1,6 +1,8 @@
 package io.caravan.deliver;
 
-import io.caravan.ingest.InputRejectedException;
+import io.caravan.error.SafeMessage;
+import io.caravan.connector.WarehouseTable;
+import io.caravan.error.DataException;
 import io.caravan.ledger.BatchNotRunningException;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
@@ -18,9 +20,9 @@ import org.postgresql.util.ServerErrorMessage;
  * attached: {@link #getCause()} is a stand-in with the same description and the original stack
  * trace, so a logged stack trace shows where it failed but not what the data was. The writer's
  * own programming-error messages, which it composes from names only, and a source refused by its
- * reader ({@link InputRejectedException}, which names file, row and rule only) are kept as they are.
+ * reader ({@link DataException}, which names file, row and rule only) are kept as they are.
  */
-public class DeliveryException extends RuntimeException {
+class DeliveryException extends RuntimeException implements SafeMessage {
     private static final long serialVersionUID = 1L;
 
     private final String batchId;
@@ -51,7 +53,7 @@ public class DeliveryException extends RuntimeException {
     /** A value-free stand-in for {@code cause}, with its stack trace. */
     static Throwable safeCause(Throwable cause, String description) {
         if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException
-                || cause instanceof InputRejectedException) {
+                || cause instanceof DataException) {
             return cause;
         }
         Redacted redacted = new Redacted(description);
@@ -62,7 +64,7 @@ public class DeliveryException extends RuntimeException {
     /** What went wrong, from names only. */
     static String describe(Throwable cause) {
         if (cause instanceof WriterDefect || cause instanceof BatchNotRunningException
-                || cause instanceof InputRejectedException) {
+                || cause instanceof DataException) {
             return cause.getMessage();
         }
         SQLException sql = cause instanceof SQLException s ? s : null;
@@ -91,7 +93,7 @@ public class DeliveryException extends RuntimeException {
     }
 
     /** Stands in for a cause whose message may hold a value. */
-    static final class Redacted extends RuntimeException {
+    static final class Redacted extends RuntimeException implements SafeMessage {
         private static final long serialVersionUID = 1L;
 
         Redacted(String description) {

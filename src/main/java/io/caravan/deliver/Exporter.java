@@ -1,18 +1,13 @@
 package io.caravan.deliver;
 
-import tools.jackson.core.JsonEncoding;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.core.JsonGenerator;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
-import io.caravan.pipeline.FailureReasons;
+import io.caravan.error.FailureReasons;
 import io.caravan.pseudonymise.KeyRing;
+import io.caravan.pseudonymise.PartnerTokens;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;
-import io.caravan.pseudonymise.Tokeniser;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +16,6 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,9 +23,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -67,13 +59,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * out and counted in {@code rows_consent_filtered}. A withdrawal recorded after a record entered
  * the warehouse therefore stops its next export.
  *
- * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, never the raw
- * identifiers, so a partner's tokens are derived from them: for every exported column named
- * {@code *_token}, {@code partner token = lowercase hex(HMAC-SHA256(partner-domain key, UTF-8
- * bytes of the warehouse token))}, with the active key of the policy's key domain (the partner).
- * Two partners' tokens for one person differ and cannot be joined with each other or with the
- * warehouse without the keys; one partner's tokens are stable across its exports, so it can join
- * its own deliveries. The manifest names that key's id.
+ * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, so every exported
+ * column named {@code *_token} is re-tokenised for the partner ({@link PartnerTokens}, the active
+ * key of the policy's key domain); the manifest ({@link ExportManifest}) names that key's id. The
+ * runs themselves are recorded by {@link ExportRuns}.
  *
  * <p><b>Export log.</b> In the same snapshot, the distinct warehouse {@code subject_token}s of the
  * exported rows are written to {@code caravan.export_log} and committed <em>before</em> the file
@@ -85,19 +74,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class Exporter {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int FETCH_ROWS = 1000;
     private static final String SUBJECT = "subject_token";
-    /** Writes indented JSON (a person opens these files); generators follow the mapper's settings. */
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final AgreementRegistry agreements;
     private final PolicyRegistry policies;
     private final PurposeRegistry purposes;
     private final KeyRing keys;
     private final DataSource dataSource;
-    private final JdbcTemplate jdbc;
+    private final ExportRuns runs;
     private final Function<String, List<String>> columnsOf;
     private final Path sftpRoot;
     private final Path staging;
@@ -121,7 +106,7 @@ public final class Exporter {
         this.purposes = Objects.requireNonNull(purposes, "purposes");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.jdbc = new JdbcTemplate(dataSource);
+        this.runs = new ExportRuns(new JdbcTemplate(dataSource));
         this.columnsOf = Objects.requireNonNull(columnsOf, "columnsOf");
         this.sftpRoot = Objects.requireNonNull(sftpRoot, "sftpRoot");
         this.staging = Objects.requireNonNull(staging, "staging");
@@ -144,21 +129,7 @@ public final class Exporter {
 
     /** Recent exports, newest first; a null filter matches everything. */
     public List<ExportRecord> recent(String partnerId, String agreementId, String status, int limit) {
-        return jdbc.query("SELECT * FROM caravan.export WHERE (?::text IS NULL OR partner_id = ?) "
-                        + "AND (?::text IS NULL OR agreement_id = ?) AND (?::text IS NULL OR status = ?) "
-                        + "ORDER BY started_at DESC, export_id DESC LIMIT ?",
-                (rs, n) -> new ExportRecord(rs.getString("export_id"), rs.getString("partner_id"),
-                        rs.getString("agreement_id"), rs.getString("dataset"), rs.getString("purpose"),
-                        rs.getString("policy_id"), rs.getString("key_id"), rs.getString("transport"),
-                        rs.getString("file_name"), rs.getString("format"), rs.getLong("rows_exported"),
-                        rs.getLong("rows_consent_filtered"), rs.getString("sha256"), instant(rs, "started_at"),
-                        instant(rs, "finished_at"), rs.getString("status"), rs.getString("error")),
-                partnerId, partnerId, agreementId, agreementId, status, status, limit);
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+        return runs.recent(partnerId, agreementId, status, limit);
     }
 
     public AgreementRegistry agreements() {
@@ -194,7 +165,7 @@ public final class Exporter {
 
     private Prepared prepare(String agreementId) {
         Instant now = Instant.now(clock);
-        String exportId = newExportId(now);
+        String exportId = ExportRuns.newExportId(now);
         Optional<Agreement> found = agreements.find(agreementId);
         if (found.isEmpty()) {
             String reason = "no agreement '" + safe(agreementId) + "' in " + agreements.file().getFileName()
@@ -214,10 +185,7 @@ public final class Exporter {
         }
         String fileName = agreement.id() + "-" + exportId + "." + agreement.format().extension();
         try {
-            jdbc.update("INSERT INTO caravan.export (export_id, partner_id, agreement_id, dataset, purpose, policy_id, "
-                            + "transport, file_name, format, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-                    exportId, agreement.partner(), agreement.id(), dataset, agreement.purpose(), agreement.policy(),
-                    agreement.transport().kind(), fileName, agreement.format().extension(), utc(now));
+            runs.running(exportId, agreement, fileName, now);
         } catch (RuntimeException e) {
             running.remove(agreement.id());
             throw e;
@@ -227,9 +195,7 @@ public final class Exporter {
 
     private Prepared refuse(String exportId, String agreementId, String partner, String dataset, Instant now,
                             String reason) {
-        jdbc.update("INSERT INTO caravan.export (export_id, partner_id, agreement_id, dataset, started_at, finished_at, "
-                + "status, error) VALUES (?, ?, ?, ?, ?, ?, 'refused', ?)", exportId, partner, agreementId, dataset,
-                utc(now), utc(now), reason);
+        runs.refused(exportId, agreementId, partner, dataset, now, reason);
         LOG.warn("export {} agreement={} refused: {}", exportId, agreementId, reason);
         return new Prepared(exportId, null, now, null,
                 new Result(exportId, "refused", 0, 0, null, null, reason));
@@ -245,8 +211,8 @@ public final class Exporter {
             Policy policy = policies.find(agreement.policy())
                     .orElseThrow(() -> new ExportException("policy " + agreement.policy() + " no longer exists"));
             Purpose purpose = purposes.require(agreement.purpose());
-            Tokeniser partnerKey = keys.tokeniser(policy.keyDomain());
-            jdbc.update("UPDATE caravan.export SET key_id = ? WHERE export_id = ?", partnerKey.keyId(), prepared.exportId());
+            PartnerTokens partnerTokens = PartnerTokens.of(keys, policy);
+            runs.keyId(prepared.exportId(), partnerTokens.keyId());
             ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
             Path folder = delivery.stagingFolder(staging);
             Files.createDirectories(folder);
@@ -259,11 +225,12 @@ public final class Exporter {
                 connection.setAutoCommit(false);
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
-                    counts = stream(connection, agreement, purpose, partnerKey, hasSubject, temp);
+                    counts = stream(connection, agreement, purpose, partnerTokens, hasSubject, temp);
                     if (hasSubject) {
                         logSubjects(connection, agreement, purpose, prepared);
                     }
-                    writeManifest(manifest, agreement, policy, partnerKey, prepared, counts);
+                    ExportManifest.write(manifest, agreement, policy.id(), partnerTokens.keyId(), prepared.exportId(),
+                            prepared.fileName(), counts.rows(), counts.sha256(), Instant.now(clock));
                     connection.commit();
                     logged = hasSubject;
                 } catch (SQLException | IOException | RuntimeException e) {
@@ -276,9 +243,7 @@ public final class Exporter {
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
             deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
             deleteQuietly(manifest);
-            jdbc.update("UPDATE caravan.export SET status = 'completed', finished_at = ?, rows_exported = ?, "
-                            + "rows_consent_filtered = ?, sha256 = ? WHERE export_id = ?",
-                    utc(Instant.now(clock)), counts.rows(), counts.filtered(), counts.sha256(), prepared.exportId());
+            runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.sha256());
             LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered",
                     prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
                     prepared.fileName(), counts.rows(), counts.filtered());
@@ -296,7 +261,7 @@ public final class Exporter {
     private record Counts(long rows, long filtered, String sha256) {
     }
 
-    private Counts stream(Connection connection, Agreement agreement, Purpose purpose, Tokeniser partnerKey,
+    private Counts stream(Connection connection, Agreement agreement, Purpose purpose, PartnerTokens partnerTokens,
                           boolean hasSubject, Path temp) throws SQLException, IOException {
         List<String> columns = agreement.columns();
         StringBuilder sql = new StringBuilder("SELECT ");
@@ -307,7 +272,7 @@ public final class Exporter {
                 .append(" FROM caravan.").append(quote(agreement.table())).append(" t");
         boolean[] token = new boolean[columns.size()];
         for (int i = 0; i < token.length; i++) {
-            token[i] = columns.get(i).endsWith("_token");
+            token[i] = PartnerTokens.isTokenColumn(columns.get(i));
         }
         MessageDigest sha256 = sha256();
         long rows = 0;
@@ -330,7 +295,7 @@ public final class Exporter {
                     for (int i = 0; i < values.length; i++) {
                         Object value = rs.getObject(i + 1);
                         values[i] = token[i] && value instanceof String warehouseToken
-                                ? partnerKey.token(warehouseToken) : value;
+                                ? partnerTokens.token(warehouseToken) : value;
                     }
                     writer.row(values);
                     rows++;
@@ -352,48 +317,16 @@ public final class Exporter {
             ps.setString(1, prepared.exportId());
             ps.setString(2, agreement.partner());
             ps.setString(3, agreement.id());
-            ps.setObject(4, utc(Instant.now(clock)));
+            ps.setObject(4, ExportRuns.utc(Instant.now(clock)));
             ps.setString(5, purpose.id());
             ps.executeUpdate();
-        }
-    }
-
-    private void writeManifest(Path manifest, Agreement agreement, Policy policy, Tokeniser partnerKey,
-                               Prepared prepared, Counts counts) throws IOException {
-        try (OutputStream out = Files.newOutputStream(manifest);
-             JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            json.writeStartObject();
-            json.writeStringProperty("file", prepared.fileName());
-            json.writeStringProperty("export_id", prepared.exportId());
-            json.writeStringProperty("agreement", agreement.id());
-            json.writeStringProperty("partner", agreement.partner());
-            json.writeStringProperty("dataset", agreement.table());
-            json.writeArrayPropertyStart("columns");
-            for (String column : agreement.columns()) {
-                json.writeString(column);
-            }
-            json.writeEndArray();
-            json.writeStringProperty("format", agreement.format().extension());
-            json.writeNumberProperty("rows", counts.rows());
-            json.writeStringProperty("sha256", counts.sha256());
-            json.writeStringProperty("purpose", agreement.purpose());
-            json.writeStringProperty("policy", policy.id());
-            json.writeStringProperty("key_id", partnerKey.keyId());
-            json.writeStringProperty("token_derivation", "HMAC-SHA256(partner key, warehouse token)");
-            json.writeStringProperty("created_at", Instant.now(clock).toString());
-            json.writeStringProperty("valid_until", agreement.validUntil().toString());
-            json.writeEndObject();
         }
     }
 
     /** Marks a run failed; {@code unlog}: its subjects were logged but the data file never reached the partner. */
     private Result finishFailed(Prepared prepared, String reason, boolean unlog) {
         try {
-            if (unlog) {
-                jdbc.update("DELETE FROM caravan.export_log WHERE export_id = ?", prepared.exportId());
-            }
-            jdbc.update("UPDATE caravan.export SET status = 'failed', finished_at = ?, error = ? WHERE export_id = ?",
-                    utc(Instant.now(clock)), reason, prepared.exportId());
+            runs.failed(prepared.exportId(), Instant.now(clock), reason, unlog);
         } catch (RuntimeException e) {
             LOG.error("export {} could not be marked failed: {}", prepared.exportId(), e.getClass().getSimpleName());
         }
@@ -411,12 +344,6 @@ public final class Exporter {
             return "database error while exporting (SQLSTATE " + sql.getSQLState() + ")";
         }
         return FailureReasons.of(e);
-    }
-
-    private String newExportId(Instant now) {
-        byte[] random = new byte[4];
-        RANDOM.nextBytes(random);
-        return "x-" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
     }
 
     /** An identifier already validated against the warehouse's own names, double-quoted. */
@@ -448,9 +375,5 @@ public final class Exporter {
         } catch (IOException ignored) {
             // a stale .part file is harmless: it never carries a final name
         }
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }

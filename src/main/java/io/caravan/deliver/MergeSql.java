@@ -1,5 +1,7 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.ColumnType;
+import io.caravan.connector.WarehouseTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

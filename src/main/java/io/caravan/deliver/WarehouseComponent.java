@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.WarehouseTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.WarehouseTable;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;

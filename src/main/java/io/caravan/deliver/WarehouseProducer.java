@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.ledger.Ledger;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.pipeline.RecordBatch;
 import io.micrometer.core.instrument.Counter;
@@ -14,12 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands the body to the {@link WarehouseWriter}, replaces it with the {@link BatchSummary}, sets
- * header {@value #BATCH_ID_HEADER}, logs one INFO line per batch (counts only) and, when the
+ * header {@value Ledger#BATCH_ID_HEADER}, logs one INFO line per batch (counts only) and, when the
  * application has a Micrometer registry, counts rows by outcome ({@code caravan.rows{route,outcome}})
  * and times the batch ({@code caravan.batch.duration{route}}, from start of ingest to commit).
  */
 final class WarehouseProducer extends DefaultProducer {
-    static final String BATCH_ID_HEADER = "CaravanBatchId";
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseProducer.class);
 
     private final WarehouseEndpoint endpoint;
@@ -43,7 +43,7 @@ final class WarehouseProducer extends DefaultProducer {
                 : Duration.between(summary.startedAt(), summary.finishedAt());
         LOG.info(line(summary, route, duration));
         record(endpoint.getComponent().meterRegistry(), summary, route, duration);
-        exchange.getIn().setHeader(BATCH_ID_HEADER, summary.batchId());
+        exchange.getIn().setHeader(Ledger.BATCH_ID_HEADER, summary.batchId());
         exchange.getIn().setBody(summary);
     }
 

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     transaction only (default {@code 64MB}; a number with unit kB, MB or GB)
  */
 @ConfigurationProperties("caravan.warehouse")
-public record WarehouseProperties(@DefaultValue("20000") int chunkRows, @DefaultValue("64MB") String mergeWorkMem) {
+record WarehouseProperties(@DefaultValue("20000") int chunkRows, @DefaultValue("64MB") String mergeWorkMem) {
     public static final int DEFAULT_CHUNK_ROWS = 20_000;
     public static final String DEFAULT_MERGE_WORK_MEM = "64MB";
 

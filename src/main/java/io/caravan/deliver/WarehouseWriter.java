@@ -1,9 +1,11 @@
 package io.caravan.deliver;
 
-import io.caravan.pipeline.FailureReasons;
+import io.caravan.connector.ColumnType;
+import io.caravan.connector.WarehouseTable;
+import io.caravan.error.FailureReasons;
 import io.caravan.ledger.BatchCounts;
 import io.caravan.ledger.BatchSummary;
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import io.caravan.ledger.Rejection;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.Issue;
@@ -72,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * the writer's transaction only. Durability is not weakened ({@code synchronous_commit} is left as the server has it): the
  * commit is the point after which the source file is moved away, so it must survive a crash.
  */
-public final class WarehouseWriter implements AutoCloseable {
+final class WarehouseWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseWriter.class);
     /** Initial capacity of a chunk's COPY text buffer. */
     private static final int FLUSH_CHARS = 1 << 16;
@@ -80,7 +82,7 @@ public final class WarehouseWriter implements AutoCloseable {
     private static final int CHUNKS_IN_FLIGHT = 2;
 
     private final DataSource dataSource;
-    private final JdbcLedger ledger;
+    private final Ledger ledger;
     private final int chunkRows;
     private final String mergeWorkMem;
     private final Clock clock;
@@ -96,7 +98,7 @@ public final class WarehouseWriter implements AutoCloseable {
      *                 stored when it ends, so this bounds the memory a batch needs) and the merge's
      *                 {@code work_mem}
      */
-    public WarehouseWriter(DataSource dataSource, JdbcLedger ledger, WarehouseProperties settings, Clock clock) {
+    public WarehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties settings, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.clock = Objects.requireNonNull(clock, "clock");

@@ -1,13 +1,9 @@
 package io.caravan.exchange;
 
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,15 +31,13 @@ import org.slf4j.LoggerFactory;
 final class PartnerPollErrors implements PollingConsumerPollStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(PartnerPollErrors.class);
     static final String CONNECTOR = "sftp-poll";
-    private static final DateTimeFormatter BATCH_TIME = DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final JdbcLedger ledger;
+    private final Ledger ledger;
     private final CamelContext camel;
     private final Clock clock;
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
 
-    PartnerPollErrors(JdbcLedger ledger, CamelContext camel, Clock clock) {
+    PartnerPollErrors(Ledger ledger, CamelContext camel, Clock clock) {
         this.ledger = ledger;
         this.camel = camel;
         this.clock = clock;
@@ -72,10 +66,7 @@ final class PartnerPollErrors implements PollingConsumerPollStrategy {
             Route route = camel.getRoute(routeId);
             String partner = route == null ? null : route.getGroup();
             Instant now = Instant.now(clock);
-            byte[] random = new byte[4];
-            RANDOM.nextBytes(random);
-            String batchId = "b-" + BATCH_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
-            ledger.fail(new BatchContext(batchId, routeId, CONNECTOR, partner, null, source, now), reason);
+            ledger.fail(new BatchContext(Ledger.newBatchId(now), routeId, CONNECTOR, partner, null, source, now), reason);
         }
         return false;
     }

@@ -1,6 +1,6 @@
 package io.caravan.exchange;
 
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -30,7 +30,7 @@ class PartnerServersConfiguration {
     }
 
     @Bean
-    PartnerPollErrors partnerPollErrors(JdbcLedger ledger, CamelContext camel) {
+    PartnerPollErrors partnerPollErrors(Ledger ledger, CamelContext camel) {
         return new PartnerPollErrors(ledger, camel, Clock.systemUTC());
     }
 

@@ -1,16 +1,11 @@
 package io.caravan.exchange;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.TokenStreamLocation;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Schema;
+import io.caravan.config.ConfigFiles;
 import io.caravan.config.JsonSchemas;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -30,7 +25,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  * <p>The file is validated against {@code partners.schema.json} and then for what a schema
  * cannot say: ids are unique, every key line parses, its type is one the gateway accepts
  * ({@link #ACCEPTED_KEY_TYPES}; RSA at least {@value #MIN_RSA_BITS} bits), and no key is
- * authorised for two partners. Every error is a {@link PartnerConfigException} whose message names
+ * authorised for two partners. Every error is a {@link ConfigException} whose message names
  * the file and the JSON path, all errors at once, sorted by path. Messages never repeat a value
  * from the file: key lines carry comments that are often e-mail addresses, so the parser's own
  * message (which may quote the line) is not chained.
@@ -47,7 +42,11 @@ final class PartnersFile {
 
     static final int MIN_RSA_BITS = 2048;
 
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /** Never the parser's reason: a key line's comment is often an e-mail address. */
+    private static final ConfigFiles.Wording WORDING = new ConfigFiles.Wording(
+            "file not found (set caravan.sftp.gateway.enabled=false to run without the SFTP gateway)",
+            (display, e) -> display + ": not valid YAML"
+                    + (e.getLocation() == null ? "" : " at " + ConfigFiles.position(e)));
     private static final Schema SCHEMA = JsonSchemas.load("/io/caravan/exchange/partners.schema.json");
 
     private PartnersFile() {
@@ -59,29 +58,17 @@ final class PartnersFile {
      * @param file    the file to read
      * @param display how the file is named in error messages (usually the configured path)
      * @return the partners, in file order
-     * @throws PartnerConfigException if the file is missing, unreadable or invalid
+     * @throws ConfigException if the file is missing, unreadable or invalid
      */
     static List<Partner> load(Path file, String display) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new PartnerConfigException(display + ": file not found"
-                    + " (set caravan.sftp.gateway.enabled=false to run without the SFTP gateway)");
-        } catch (JacksonException e) {
-            TokenStreamLocation at = e.getLocation();
-            throw new PartnerConfigException(display + ": not valid YAML"
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
-        } catch (IOException e) {
-            throw new PartnerConfigException(display + ": cannot be read (" + e.getClass().getSimpleName() + ")");
-        }
+        JsonNode root = ConfigFiles.parse(file, display, WORDING);
         return parse(root, display);
     }
 
     /** Validates an already parsed document; {@code display} names it in error messages. */
     static List<Partner> parse(JsonNode root, String display) {
         if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new PartnerConfigException(display + ": $: file is empty; expected 'partners:'");
+            throw new ConfigException(ConfigException.Code.INVALID, display + ": $: file is empty; expected 'partners:'");
         }
         List<String> errors = new ArrayList<>();
         for (JsonSchemas.Problem problem : JsonSchemas.validate(SCHEMA, root)) {
@@ -150,9 +137,9 @@ final class PartnersFile {
         return key;
     }
 
-    private static PartnerConfigException failure(String display, List<String> errors) {
+    private static ConfigException failure(String display, List<String> errors) {
         errors.sort(Comparator.naturalOrder());
-        return new PartnerConfigException(display + ": " + String.join("; " + display + ": ", errors));
+        return new ConfigException(ConfigException.Code.INVALID, display + ": " + String.join("; " + display + ": ", errors));
     }
 
     /** A public key compared by its encoding (keys of different providers may not be equal()). */

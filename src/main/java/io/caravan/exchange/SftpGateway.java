@@ -1,5 +1,6 @@
 package io.caravan.exchange;
 
+import io.caravan.error.ConfigException;
 import io.caravan.platform.LocalEnv;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -160,7 +161,7 @@ public final class SftpGateway implements SmartLifecycle {
     /**
      * Loads and validates the partners, prepares their folders, keys and the host key, and listens.
      *
-     * @throws PartnerConfigException if the partners file is invalid
+     * @throws ConfigException if the partners file is invalid
      * @throws UncheckedIOException   if a folder or key cannot be created or the port cannot be bound
      */
     @Override

@@ -1,5 +1,6 @@
 package io.caravan.exchange;
 
+import io.caravan.error.SafeMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ public final class SftpHostKeyPinning extends LifecycleStrategySupport {
     }
 
     /** A partner SFTP endpoint without a pinned host key: a configuration error. */
-    public static final class SftpHostKeyException extends IllegalStateException {
+    public static final class SftpHostKeyException extends IllegalStateException implements SafeMessage {
         SftpHostKeyException(String message) {
             super(message);
         }

@@ -1,6 +1,6 @@
 package io.caravan.fetch;
 
-import io.caravan.harmonise.ConnectorRegistry;
+import io.caravan.connector.ConnectorRegistry;
 import io.caravan.ledger.Ledger;
 import io.caravan.schedule.ConnectorLocks;
 import io.caravan.schedule.ConnectorStates;

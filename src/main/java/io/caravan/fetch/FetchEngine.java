@@ -1,6 +1,6 @@
 package io.caravan.fetch;
 
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe.
  */
 @Component
-public class FetchEngine {
+class FetchEngine {
     private final HttpClient client;
     private final UnaryOperator<String> config;
     private final HostGuard.Resolver resolver;

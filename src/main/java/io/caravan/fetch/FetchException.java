@@ -1,13 +1,13 @@
 package io.caravan.fetch;
 
-import io.caravan.ingest.InputRejectedException;
+import io.caravan.error.SafeMessage;
 
 /**
  * An API sync that cannot go on: a refused host or address, an HTTP status outside the retry rules,
  * an exhausted retry budget, a connection failure. The message names the connector, the request
  * (page or token request) and the rule; never a URL query, a value, a token or a credential.
  */
-public class FetchException extends RuntimeException {
+class FetchException extends RuntimeException implements SafeMessage {
     public FetchException(String message) {
         super(message, null, false, false);
     }

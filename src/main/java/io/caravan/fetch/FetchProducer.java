@@ -1,6 +1,7 @@
 package io.caravan.fetch;
 
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.ledger.Ledger;
+import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.schedule.ConnectorLocks;
 import io.caravan.schedule.ConnectorState;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * stops here and nothing is fetched), reads the stored watermark, and sets the body to the run's
  * pages (nothing is fetched until {@code harmonise:} and the warehouse drain them) and header
  * {@code CaravanSource} to the URL without query or credentials. When the exchange completes and
- * its batch ({@code CaravanBatchId}) is {@code completed} in the ledger — that is, committed — the
+ * its batch ({@value io.caravan.ledger.Ledger#BATCH_ID_HEADER}) is {@code completed} in the ledger — that is, committed — the
  * new watermark is stored; on any failure the state stays where it was, and a failure to fetch
  * (host refused, budget exhausted) is the batch's reason in the ledger. The lock is released when
  * the exchange ends either way. Logs connector ids and counts only.
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 final class FetchProducer extends DefaultProducer {
     private static final Logger LOG = LoggerFactory.getLogger(FetchProducer.class);
     static final String SOURCE = "CaravanSource";
-    static final String BATCH_ID = "CaravanBatchId";
 
     FetchProducer(FetchEndpoint endpoint) {
         super(endpoint);
@@ -54,7 +54,7 @@ final class FetchProducer extends DefaultProducer {
                 @Override
                 public void onComplete(Exchange done) {
                     try {
-                        String batchId = done.getIn().getHeader(BATCH_ID, String.class);
+                        String batchId = done.getIn().getHeader(Ledger.BATCH_ID_HEADER, String.class);
                         boolean committed = batchId != null && component.ledger().find(batchId)
                                 .map(BatchSummary::status).filter("completed"::equals).isPresent();
                         Optional<String> next = pages.nextWatermark();
@@ -70,7 +70,7 @@ final class FetchProducer extends DefaultProducer {
                 @Override
                 public void onFailure(Exchange failed) {
                     try {
-                        String batchId = failed.getIn().getHeader(BATCH_ID, String.class);
+                        String batchId = failed.getIn().getHeader(Ledger.BATCH_ID_HEADER, String.class);
                         if (batchId != null && pages.failure() != null) {
                             component.ledger().fail(batchId, pages.failure().getMessage()); // the fetch's own reason
                         }

@@ -1,7 +1,7 @@
 package io.caravan.fetch;
 
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
-import io.caravan.harmonise.ConnectorConfigException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * @param body    request body for {@code POST} (same variables), or null
  * @param allowedHosts host names (exact, or {@code *.suffix}) besides those of the base and token URLs
  */
-public record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
+record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
                          String body, String contentType, Paging paging, Auth auth, Incremental incremental,
                          Window window, List<String> allowedHosts, Retry retry, Duration timeout) {
 
@@ -67,12 +67,12 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
     /**
      * Reads the block; {@code config} resolves a placeholder key to its value (null when unset).
      *
-     * @throws ConnectorConfigException naming the connector file and path when something is missing
+     * @throws ConfigException naming the connector file and path when something is missing
      */
     public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config) {
         List<String> problems = new ArrayList<>();
         if (node == null || node.isMissingNode() || !node.isObject()) {
-            throw new ConnectorConfigException(List.of(file + ": $.source: an API connector needs a source block"));
+            throw new ConfigException(ConfigException.Code.INVALID, file + ": $.source: an API connector needs a source block");
         }
         URI base = uri(text(node, "baseUrl", null, config, problems), file, "$.source.baseUrl", problems);
         JsonNode p = node.path("paging");
@@ -109,12 +109,12 @@ public record SourceSpec(String connectorId, URI baseUrl, String path, String me
         Retry retry = new Retry(r.path("maxAttempts").asInt(5), duration(r, "initialBackoff", "PT1S"),
                 duration(r, "maxBackoff", "PT30S"), duration(r, "budget", "PT2M"));
         if (!problems.isEmpty()) {
-            throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
+            throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
         }
         String body = node.hasNonNull("body") ? resolve(node.get("body").asString(), config, problems, file, "$.source.body") : null;
         String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
         if (!problems.isEmpty()) {
-            throw new ConnectorConfigException(problems.stream().map(x -> file + ": " + x).toList());
+            throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
         }
         return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
                 query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,

@@ -1,6 +1,6 @@
 package io.caravan.harmonise;
 
-import io.caravan.pipeline.FailureReasons;
+import io.caravan.error.FailureReasons;
 import io.caravan.ingest.PageSource;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.RecordBatch;
@@ -16,7 +16,6 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 class HarmoniseProducer extends DefaultProducer {
     /** Header with the batch id, set for later steps and for the route's caller. */
-    static final String BATCH_ID = "CaravanBatchId";
     /** Header a route may set to name its source (e.g. the API URL without credentials). */
     static final String SOURCE = "CaravanSource";
 
@@ -65,7 +64,7 @@ class HarmoniseProducer extends DefaultProducer {
                 }
             }
         });
-        exchange.getIn().setHeader(BATCH_ID, batch.context().batchId());
+        exchange.getIn().setHeader(Ledger.BATCH_ID_HEADER, batch.context().batchId());
         exchange.getIn().setBody(batch);
     }
 }

@@ -1,7 +1,9 @@
 package io.caravan.harmonise;
 
-import io.caravan.pipeline.FailureReasons;
-import io.caravan.ingest.InputRejectedException;
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.error.FailureReasons;
+import io.caravan.error.DataException;
 import io.caravan.ingest.RecordReader;
 import io.caravan.ingest.RecordReaderFactory;
 import io.caravan.ledger.Ledger;
@@ -12,12 +14,8 @@ import io.caravan.ingest.PageSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +34,7 @@ import org.springframework.stereotype.Component;
  * <p>Thread-safe; each batch is used by one thread.
  */
 @Component
-public class HarmoniseStep {
-    private static final DateTimeFormatter BATCH_TIME = DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
+class HarmoniseStep {
 
     private final ConnectorRegistry connectors;
     private final Map<String, RecordReaderFactory> readers;
@@ -77,7 +73,7 @@ public class HarmoniseStep {
         ConnectorDescriptor connector = connectors.get(connectorId);
         return open(connector, routeId, source, in, () -> {
             if (length != null && length > connector.maxFileBytes()) {
-                throw new InputRejectedException(source + ": file is " + length + " bytes, over the limit of "
+                throw new DataException(source + ": file is " + length + " bytes, over the limit of "
                         + connector.maxFileBytes() + " bytes for " + connector.id());
             }
             return factory(connector).open(in, connector, source);
@@ -95,7 +91,7 @@ public class HarmoniseStep {
 
     private RecordBatch open(ConnectorDescriptor connector, String routeId, String source, Closeable in,
                              Supplier<RecordReader> opener) {
-        BatchContext context = new BatchContext(newBatchId(), routeId, connector.id(), connector.partner(),
+        BatchContext context = new BatchContext(Ledger.newBatchId(Instant.now(clock)), routeId, connector.id(), connector.partner(),
                 connector.dataClass(), source, Instant.now(clock));
         ledger.open(context);
         try {
@@ -122,11 +118,6 @@ public class HarmoniseStep {
         return factory;
     }
 
-    private String newBatchId() {
-        byte[] random = new byte[4];
-        RANDOM.nextBytes(random);
-        return "b-" + BATCH_TIME.format(Instant.now(clock)) + "-" + HexFormat.of().formatHex(random);
-    }
 
     private static void closeQuietly(Closeable in) {
         try {

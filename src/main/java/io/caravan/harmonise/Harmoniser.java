@@ -1,6 +1,11 @@
 package io.caravan.harmonise;
 
-import io.caravan.deliver.ColumnType;
+import io.caravan.error.SafeMessage;
+import io.caravan.connector.CanonicalFields;
+import io.caravan.connector.FormatSpec;
+import io.caravan.connector.FieldSpec;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ColumnType;
 import io.caravan.ingest.SourceRow;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.Issue;
@@ -347,7 +352,7 @@ public final class Harmoniser {
     }
 
     /** A value that does not parse; the message is the rule, never the value. */
-    private static final class ValueException extends RuntimeException {
+    private static final class ValueException extends RuntimeException implements SafeMessage {
         ValueException(String rule) {
             super(rule, null, false, false);
         }

@@ -1,6 +1,7 @@
 package io.caravan.harmonise;
 
-import io.caravan.pipeline.FailureReasons;
+import io.caravan.ledger.Ledger;
+import io.caravan.error.FailureReasons;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ public class PipelineFailures {
             failure = exchange.getException();
         }
         LOG.warn("batch {} route={} source={} failed: {}; the source is moved aside",
-                exchange.getIn().getHeader("CaravanBatchId", "(not opened)", String.class),
+                exchange.getIn().getHeader(Ledger.BATCH_ID_HEADER, "(not opened)", String.class),
                 exchange.getFromRouteId(),
                 exchange.getIn().getHeader(Exchange.FILE_NAME, "-", String.class),
                 FailureReasons.of(failure));

@@ -1,6 +1,7 @@
 package io.caravan.ingest;
 
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.error.DataException;
+import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import org.springframework.stereotype.Component;
 
@@ -61,7 +62,7 @@ import java.util.Set;
  * <h2>Leniency and refusals</h2>
  * Accepted: no XML declaration, processing instructions of any spelling ({@code <?ADF VERSION="1.0"?>},
  * {@code <?adf version="1.0"?>}), missing optional elements, unknown elements, CDATA. Refused with
- * {@link InputRejectedException} naming the source: a {@code DOCTYPE} (DTDs are never read and entities never
+ * {@link DataException} naming the source: a {@code DOCTYPE} (DTDs are never read and entities never
  * expanded: no external entities, no entity-expansion bombs), a root element other than {@code <adf>}, and
  * malformed XML. Malformed XML fails the whole batch with its line and column: after a syntax error the
  * rest of the document cannot be delimited reliably, and since the warehouse step commits a batch in one
@@ -71,7 +72,7 @@ import java.util.Set;
  * logged nor put into messages. Stateless and thread-safe; each reader is single-use, one thread.
  */
 @Component
-public class AdfXmlReaderFactory implements RecordReaderFactory {
+class AdfXmlReaderFactory implements RecordReaderFactory {
     private static final Set<String> EXPOSED_ROOTS = Set.of("customer", "vendor", "provider");
     private static final Set<String> NOT_A_VOICE_LINE = Set.of("fax", "pager");
 
@@ -154,11 +155,11 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                 while (xml.hasNext()) {
                     int event = xml.next();
                     if (event == XMLStreamConstants.DTD) {
-                        throw new InputRejectedException(source + ": DOCTYPE declarations are refused (line "
+                        throw new DataException(source + ": DOCTYPE declarations are refused (line "
                                 + line(xml.getLocation()) + ")");
                     }
                     if (event == XMLStreamConstants.ENTITY_REFERENCE) {
-                        throw new InputRejectedException(source + ": entity references are refused (line "
+                        throw new DataException(source + ": entity references are refused (line "
                                 + line(xml.getLocation()) + ")");
                     }
                     if (event != XMLStreamConstants.START_ELEMENT) {
@@ -168,7 +169,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                     if (!rootSeen) {
                         rootSeen = true;
                         if (!name.equals("adf")) {
-                            throw new InputRejectedException(source + ": not an ADF document: the root element is not <adf>");
+                            throw new DataException(source + ": not an ADF document: the root element is not <adf>");
                         }
                         continue;
                     }
@@ -179,7 +180,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                     skipElement(); // anything else directly under <adf> carries no lead
                 }
                 if (!rootSeen) {
-                    throw new InputRejectedException(source + ": not an ADF document: no root element");
+                    throw new DataException(source + ": not an ADF document: no root element");
                 }
                 finished = true;
             } catch (XMLStreamException e) {
@@ -200,7 +201,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                     break;
                 }
                 if (event == XMLStreamConstants.ENTITY_REFERENCE) {
-                    throw new InputRejectedException(source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
+                    throw new DataException(source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
                 }
                 if (event != XMLStreamConstants.START_ELEMENT) {
                     continue;
@@ -279,7 +280,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                             text.append(xml.getText());
                         }
                     }
-                    case XMLStreamConstants.ENTITY_REFERENCE -> throw new InputRejectedException(
+                    case XMLStreamConstants.ENTITY_REFERENCE -> throw new DataException(
                             source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
                     case XMLStreamConstants.END_ELEMENT -> {
                         if (!hasChildren) {
@@ -309,7 +310,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                             text.append(xml.getText());
                         }
                     }
-                    case XMLStreamConstants.ENTITY_REFERENCE -> throw new InputRejectedException(
+                    case XMLStreamConstants.ENTITY_REFERENCE -> throw new DataException(
                             source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
                     default -> { }
                 }
@@ -335,7 +336,7 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
                 } else if (event == XMLStreamConstants.END_ELEMENT) {
                     depth--;
                 } else if (event == XMLStreamConstants.ENTITY_REFERENCE) {
-                    throw new InputRejectedException(source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
+                    throw new DataException(source + ": entity references are refused (line " + line(xml.getLocation()) + ")");
                 }
             }
         }
@@ -391,11 +392,11 @@ public class AdfXmlReaderFactory implements RecordReaderFactory {
             return null;
         }
 
-        private InputRejectedException malformed(Location location) {
+        private DataException malformed(Location location) {
             if (location == null) {
-                return new InputRejectedException(source + ": malformed XML (position unknown)");
+                return new DataException(source + ": malformed XML (position unknown)");
             }
-            return new InputRejectedException(source + ": malformed XML at line " + location.getLineNumber()
+            return new DataException(source + ": malformed XML at line " + location.getLineNumber()
                     + ", column " + location.getColumnNumber() + "; the rest of the file cannot be read");
         }
 

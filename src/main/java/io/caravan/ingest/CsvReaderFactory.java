@@ -1,8 +1,9 @@
 package io.caravan.ingest;
 
+import io.caravan.error.DataException;
 import tools.jackson.databind.JsonNode;
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.FormatSpec;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.FormatSpec;
 import io.caravan.pipeline.Issue;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -33,7 +35,7 @@ import org.springframework.stereotype.Component;
  * <p>A row whose number of values differs from the header is yielded as unusable ("ragged row");
  * so is a row with a value longer than the connector's maximum field length, or with bytes that are
  * not valid in the declared charset (named by column). A quoted field left open at the end of the
- * file refuses the whole source with {@link InputRejectedException} naming the row, since the rows
+ * file refuses the whole source with {@link DataException} naming the row, since the rows
  * after it cannot be told apart.
  */
 @Component
@@ -46,7 +48,12 @@ public class CsvReaderFactory implements RecordReaderFactory {
 
     @Override
     public RecordReader open(InputStream in, ConnectorDescriptor descriptor, String source) {
-        return new CsvRecordReader(in, descriptor, source);
+        return new CsvRecordReader(in, descriptor.format(), descriptor.maxFieldChars(), descriptor.file(), source);
+    }
+
+    @Override
+    public RecordReader open(InputStream in, FormatSpec format, int maxFieldChars, String source) {
+        return new CsvRecordReader(in, format, maxFieldChars, null, source);
     }
 
     /** What the decoder puts in place of bytes that are not valid in the declared charset. */
@@ -62,11 +69,10 @@ public class CsvReaderFactory implements RecordReaderFactory {
         private final String charset;
         private long number;
 
-        CsvRecordReader(InputStream in, ConnectorDescriptor descriptor, String source) {
+        CsvRecordReader(InputStream in, FormatSpec format, int maxFieldChars, Path file, String source) {
             this.source = source;
-            this.maxFieldChars = descriptor.maxFieldChars();
-            this.charset = descriptor.format().charset().name();
-            FormatSpec format = descriptor.format();
+            this.maxFieldChars = maxFieldChars;
+            this.charset = format.charset().name();
             try {
                 BOMInputStream unbommed = BOMInputStream.builder().setInputStream(in).get();
                 BufferedReader reader = new BufferedReader(new InputStreamReader(unbommed, format.charset().newDecoder()
@@ -82,15 +88,15 @@ public class CsvReaderFactory implements RecordReaderFactory {
                 if (format.header()) {
                     builder.setHeader().setSkipHeaderRecord(true);
                 } else {
-                    builder.setHeader(declaredColumns(format.columns(), descriptor));
+                    builder.setHeader(declaredColumns(format.columns(), file));
                 }
                 this.parser = CSVParser.builder().setReader(reader).setFormat(builder.get()).get();
             } catch (IllegalArgumentException e) {
                 close(in);
-                throw new InputRejectedException(source + ": header row: " + headerProblem(e));
+                throw new DataException(source + ": header row: " + headerProblem(e));
             } catch (IOException | UncheckedIOException e) {
                 close(in);
-                throw new InputRejectedException(source + ": header row: unreadable (" + e.getClass().getSimpleName() + ")");
+                throw new DataException(source + ": header row: unreadable (" + e.getClass().getSimpleName() + ")");
             }
             Map<String, Integer> map = parser.getHeaderMap();
             this.index = map == null ? Map.of() : new HashMap<>(map);
@@ -99,9 +105,9 @@ public class CsvReaderFactory implements RecordReaderFactory {
             this.records = parser.iterator();
         }
 
-        private static String[] declaredColumns(JsonNode columns, ConnectorDescriptor descriptor) {
+        private static String[] declaredColumns(JsonNode columns, Path file) {
             if (columns == null || !columns.isArray() || columns.isEmpty()) {
-                throw new IllegalStateException(descriptor.file() + ": $.format.columns: a CSV without header row needs its column names");
+                throw new IllegalStateException(file + ": $.format.columns: a CSV without header row needs its column names");
             }
             String[] names = new String[columns.size()];
             for (int i = 0; i < names.length; i++) {
@@ -122,7 +128,7 @@ public class CsvReaderFactory implements RecordReaderFactory {
             try {
                 return records.hasNext();
             } catch (UncheckedIOException e) {
-                throw new InputRejectedException(source + ": row " + (number + 1) + ": " + rowProblem(e));
+                throw new DataException(source + ": row " + (number + 1) + ": " + rowProblem(e));
             }
         }
 
@@ -146,7 +152,7 @@ public class CsvReaderFactory implements RecordReaderFactory {
             try {
                 record = records.next();
             } catch (UncheckedIOException e) {
-                throw new InputRejectedException(source + ": row " + (number + 1) + ": " + rowProblem(e));
+                throw new DataException(source + ": row " + (number + 1) + ": " + rowProblem(e));
             }
             number++;
             Issue problem = null;

@@ -1,8 +1,8 @@
 package io.caravan.ingest;
 
-import io.caravan.harmonise.ConnectorConfigException;
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
+import io.caravan.error.ConfigException;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ class FixedWidthLayouts {
     FixedWidthLayouts(ConnectorRegistry connectors) {
         List<String> problems = problems(connectors.all());
         if (!problems.isEmpty()) {
-            throw new ConnectorConfigException(problems);
+            throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems);
         }
     }
 

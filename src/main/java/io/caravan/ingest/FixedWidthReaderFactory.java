@@ -1,7 +1,7 @@
 package io.caravan.ingest;
 
 import tools.jackson.databind.JsonNode;
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import org.apache.commons.io.input.BOMInputStream;
 import org.springframework.stereotype.Component;
@@ -41,7 +41,7 @@ import java.util.NoSuchElementException;
  * meets one. One line in memory at a time; never logs values. Stateless and thread-safe.
  */
 @Component
-public class FixedWidthReaderFactory implements RecordReaderFactory {
+class FixedWidthReaderFactory implements RecordReaderFactory {
     private static final char REPLACEMENT = '\uFFFD';
 
     @Override

@@ -1,5 +1,6 @@
 package io.caravan.ingest;
 
+import io.caravan.error.SafeMessage;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.JsonParser;
@@ -7,7 +8,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadConstraints;
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.pipeline.Issue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ import org.springframework.stereotype.Component;
  * to harmonise, which rejects them by field.
  */
 @Component
-public class JsonReaderFactory implements RecordReaderFactory {
+class JsonReaderFactory implements RecordReaderFactory {
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
@@ -344,7 +345,7 @@ public class JsonReaderFactory implements RecordReaderFactory {
         }
     }
 
-    private static final class NotARecord extends RuntimeException {
+    private static final class NotARecord extends RuntimeException implements SafeMessage {
         NotARecord() {
             super("record is not a JSON object", null, false, false);
         }

@@ -1,5 +1,6 @@
 package io.caravan.ingest;
 
+import io.caravan.error.DataException;
 import java.io.Closeable;
 import java.util.Iterator;
 
@@ -10,7 +11,7 @@ import java.util.Iterator;
  * the source exactly once, in order, including unusable ones (as rows whose
  * {@link SourceRow#problem()} says why), so that the ledger can account for each; a source that
  * cannot be read at all (refused DOCTYPE, over a size limit, corrupt structure) raises
- * {@link InputRejectedException} naming the source and the rule. Never logs values. Single use,
+ * {@link DataException} naming the source and the rule. Never logs values. Single use,
  * one thread; {@link #close()} releases the underlying stream.
  */
 public interface RecordReader extends Iterator<SourceRow>, Closeable {

@@ -1,6 +1,8 @@
 package io.caravan.ingest;
 
-import io.caravan.harmonise.ConnectorDescriptor;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.FormatSpec;
+import io.caravan.connector.ReaderFormat;
 import java.io.InputStream;
 
 /**
@@ -8,9 +10,7 @@ import java.io.InputStream;
  * {@code adf-xml}, {@code json}). Implementations are Spring beans, stateless and thread-safe;
  * the harmonise step picks the one whose {@link #formatType()} matches the descriptor.
  */
-public interface RecordReaderFactory {
-
-    String formatType();
+public interface RecordReaderFactory extends ReaderFormat {
 
     /**
      * @param in         the source; the reader owns it from now on and closes it
@@ -25,5 +25,16 @@ public interface RecordReaderFactory {
      */
     default RecordReader open(PageSource pages, ConnectorDescriptor descriptor, String source) {
         throw new UnsupportedOperationException("format " + formatType() + " cannot read a paged API source");
+    }
+
+    /**
+     * Opens a reader over a source that has a format but no connector descriptor (a consent feed),
+     * so that its charset, delimiter, quote and byte-order mark behave as for every connector of
+     * the format. Formats that need a descriptor refuse.
+     *
+     * @param maxFieldChars a longer value makes its row unusable
+     */
+    default RecordReader open(InputStream in, FormatSpec format, int maxFieldChars, String source) {
+        throw new UnsupportedOperationException("format " + formatType() + " needs a connector descriptor");
     }
 }

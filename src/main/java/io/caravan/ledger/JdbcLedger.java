@@ -31,10 +31,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>{@link #open} and both {@code fail} methods run in their own autocommit transaction on a
  * connection of their own, so an operator sees them at once whatever the caller's transaction
- * does. Besides the {@link Ledger} contract, this class offers the warehouse writer the
- * statements it runs <em>inside its own transaction</em> ({@link #ensureRunning},
- * {@link #appendIssues}, {@link #complete}), so that a batch's rows and its ledger row commit
- * together; the writer calls {@link #notifyFinished} after its commit.
+ * does; {@link #ensureRunning}, {@link #appendIssues} and {@link #complete} run on the caller's
+ * connection, inside its transaction.
  *
  * <p>Thread-safe: no mutable state besides a copy-on-write listener list. A listener that throws
  * is logged (its class, not the batch content) and does not disturb the ledger or other
@@ -102,10 +100,8 @@ public class JdbcLedger implements Ledger {
         failed.ifPresent(this::notifyFinished);
     }
 
-    /**
-     * Like {@link #fail(String, String)}, but records the batch if it was never opened (a writer
-     * used without harmonise), so that a failure is never lost. A completed batch stays completed.
-     */
+    /** {@inheritDoc} */
+    @Override
     public void fail(BatchContext batch, String reason) {
         Objects.requireNonNull(batch, "batch");
         Optional<BatchSummary> failed = autocommit("ledger fail", c -> {
@@ -123,15 +119,8 @@ public class JdbcLedger implements Ledger {
         failed.ifPresent(this::notifyFinished);
     }
 
-    /**
-     * Marks every {@code running} batch {@code failed} with {@code reason} (finished now), in one
-     * autocommit statement, and returns them oldest first. For a start-up recovery only, before
-     * any route or job runs, on a ledger that no other live process writes to: the caller vouches
-     * that each running batch was left by a process that died before finishing it (so its rows,
-     * written in one transaction with its completion, were never committed). Listeners are not
-     * told: the batch ends without a consumer waiting for it, and its source is ingested again as
-     * a new batch. Logs nothing; the caller reports what it recovered.
-     */
+    /** {@inheritDoc} */
+    @Override
     public List<BatchSummary> failRunning(String reason) {
         return autocommit("ledger recovery", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'failed', "
@@ -203,12 +192,8 @@ public class JdbcLedger implements Ledger {
     // Statements the warehouse writer runs inside its own transaction
     // ---------------------------------------------------------------------------------------
 
-    /**
-     * Inside the caller's transaction: records the batch as {@code running} if it was never
-     * opened, and locks its row until the transaction ends.
-     *
-     * @throws BatchNotRunningException if the batch is already completed or failed
-     */
+    /** {@inheritDoc} */
+    @Override
     public void ensureRunning(Connection connection, BatchContext batch) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO caravan.batch (batch_id, route_id, "
                 + "connector_id, partner_id, source, started_at, status) VALUES (?, ?, ?, ?, ?, ?, 'running') "
@@ -229,21 +214,16 @@ public class JdbcLedger implements Ledger {
         }
     }
 
-    /**
-     * Inside the caller's transaction: stores rejections and warnings with one JDBC batch each.
-     * Their batch id must be one made {@link #ensureRunning running} in the same transaction.
-     */
+    /** {@inheritDoc} One JDBC batch per table. */
+    @Override
     public void appendIssues(Connection connection, List<Rejection> rejections, List<Rejection> warnings)
             throws SQLException {
         insertIssues(connection, "caravan.rejection", rejections);
         insertIssues(connection, "caravan.batch_warning", warnings);
     }
 
-    /**
-     * Inside the caller's transaction: marks a {@link #ensureRunning running} batch completed with
-     * its counters, target table and named extra counters (from {@link BatchContext#counters()}).
-     * Listeners are not told: call {@link #notifyFinished} after the commit.
-     */
+    /** {@inheritDoc} */
+    @Override
     public BatchSummary complete(Connection connection, BatchContext batch, BatchCounts counts,
                                  String targetTable, Instant finishedAt) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE caravan.batch SET status = 'completed', "
@@ -266,7 +246,8 @@ public class JdbcLedger implements Ledger {
         }
     }
 
-    /** Tells the listeners that a batch finished (after the transaction that finished it committed). */
+    /** {@inheritDoc} */
+    @Override
     public void notifyFinished(BatchSummary summary) {
         for (BatchListener listener : listeners) {
             try {

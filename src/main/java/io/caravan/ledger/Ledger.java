@@ -1,6 +1,9 @@
 package io.caravan.ledger;
 
 import io.caravan.pipeline.BatchContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,9 +12,27 @@ import java.util.Optional;
  * {@code caravan.batch_warning}): opened when a batch starts, completed by the writer in the same
  * transaction as the batch's rows, or failed with a reason that names no value.
  *
+ * <p>The ledger owns a batch: it {@linkplain #newBatchId mints its id}, names the exchange header
+ * that carries the id along a route ({@value #BATCH_ID_HEADER}), and offers the writers (the
+ * warehouse writer, the consent feed, the partner poll errors) the statements that record a
+ * batch's outcome. The three statements that take a {@link Connection} run <em>inside the
+ * caller's transaction</em>, so that a batch's rows and its ledger row commit together; the
+ * caller then calls {@link #notifyFinished} after its commit.
+ *
  * <p>Implementations are thread-safe. Nothing here logs row content.
  */
 public interface Ledger {
+
+    /** The Camel header that carries a batch's id along its route (routes name it in {@code move:}). */
+    String BATCH_ID_HEADER = "CaravanBatchId";
+
+    /**
+     * A new, unique batch id for a batch started at {@code startedAt}:
+     * {@code b-<yyyyMMdd-HHmmss, UTC>-<8 random hex digits>}, e.g. {@code b-20261123-101502-3f9a1c2b}.
+     */
+    static String newBatchId(Instant startedAt) {
+        return BatchIds.mint(startedAt);
+    }
 
     /** Records a new batch as {@code running} (committed at once, so operators see it). */
     void open(BatchContext batch);
@@ -22,6 +43,50 @@ public interface Ledger {
      * stays as it is, and listeners are told once.
      */
     void fail(String batchId, String reason);
+
+    /**
+     * Like {@link #fail(String, String)}, but records the batch if it was never opened (a writer
+     * used without harmonise, a poll that failed before any batch), so that a failure is never
+     * lost. A completed batch stays completed.
+     */
+    void fail(BatchContext batch, String reason);
+
+    /**
+     * Marks every {@code running} batch {@code failed} with {@code reason} (finished now), in one
+     * autocommit statement, and returns them oldest first. For a start-up recovery only, before
+     * any route or job runs, on a ledger that no other live process writes to: the caller vouches
+     * that each running batch was left by a process that died before finishing it (so its rows,
+     * written in one transaction with its completion, were never committed). Listeners are not
+     * told: the batch ends without a consumer waiting for it, and its source is ingested again as
+     * a new batch. Logs nothing; the caller reports what it recovered.
+     */
+    List<BatchSummary> failRunning(String reason);
+
+    /**
+     * Inside the caller's transaction: records the batch as {@code running} if it was never
+     * opened, and locks its row until the transaction ends.
+     *
+     * @throws BatchNotRunningException if the batch is already completed or failed
+     */
+    void ensureRunning(Connection connection, BatchContext batch) throws SQLException;
+
+    /**
+     * Inside the caller's transaction: stores rejections and warnings. Their batch id must be one
+     * made {@link #ensureRunning running} in the same transaction.
+     */
+    void appendIssues(Connection connection, List<Rejection> rejections, List<Rejection> warnings)
+            throws SQLException;
+
+    /**
+     * Inside the caller's transaction: marks a {@link #ensureRunning running} batch completed with
+     * its counters, target table and named extra counters (from {@link BatchContext#counters()}).
+     * Listeners are not told: call {@link #notifyFinished} after the commit.
+     */
+    BatchSummary complete(Connection connection, BatchContext batch, BatchCounts counts, String targetTable,
+                          Instant finishedAt) throws SQLException;
+
+    /** Tells the listeners that a batch finished (after the transaction that finished it committed). */
+    void notifyFinished(BatchSummary summary);
 
     Optional<BatchSummary> find(String batchId);
 

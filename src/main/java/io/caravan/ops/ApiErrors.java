@@ -1,5 +1,7 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiError;
+import io.caravan.api.ApiException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.MismatchedInputException;

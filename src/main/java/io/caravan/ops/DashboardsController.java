@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiException;
 import java.time.LocalDate;
 import java.util.List;
 import org.springframework.format.annotation.DateTimeFormat;

@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiException;
 import io.caravan.deliver.Exporter;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiError;
 import tools.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

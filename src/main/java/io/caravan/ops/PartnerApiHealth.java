@@ -11,7 +11,7 @@ package io.caravan.ops;
  * short fixed phrase written by the caller ({@code "HTTP 503"}, {@code "timeout"}): never a URL
  * with credentials, a response body or personal data. Get it by injecting {@code PartnerApiHealth}.
  */
-public interface PartnerApiHealth {
+interface PartnerApiHealth {
 
     /** A call of {@code connectorId}'s API succeeded. */
     void succeeded(String connectorId);

@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiException;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;

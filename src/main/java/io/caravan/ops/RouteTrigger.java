@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiException;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.BatchContext;
 import java.time.Duration;

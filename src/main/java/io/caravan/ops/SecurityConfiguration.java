@@ -1,5 +1,6 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiError;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.platform.GeneratedUsers;
 import java.util.ArrayList;

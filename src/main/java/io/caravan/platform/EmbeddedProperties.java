@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                     (default 15432; a free port is used when it is taken; 0 always picks a free one)
  */
 @ConfigurationProperties("caravan.embedded")
-public record EmbeddedProperties(Boolean enabled, Integer postgresPort) {
+record EmbeddedProperties(Boolean enabled, Integer postgresPort) {
     public EmbeddedProperties {
         enabled = enabled != null && enabled;
         postgresPort = postgresPort == null ? 15432 : postgresPort;

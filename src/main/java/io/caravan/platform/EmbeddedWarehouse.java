@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are thread-safe; {@link #close()} stops the server (idempotent).
  */
-public final class EmbeddedWarehouse implements AutoCloseable {
+final class EmbeddedWarehouse implements AutoCloseable {
     /** The application database. */
     public static final String DATABASE = "caravan";
     /** The application's login role (owner of {@link #DATABASE}). */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe. Values are written to the file only, never logged.
  */
-public final class FileLocalEnv implements LocalEnv {
+final class FileLocalEnv implements LocalEnv {
     private static final Pattern NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
 
     private final Path file;

@@ -1,7 +1,7 @@
 package io.caravan.platform;
 
 import io.caravan.ledger.BatchSummary;
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -32,9 +32,9 @@ final class InterruptedBatches {
     static final String REASON = "interrupted: the node stopped before the batch completed";
     private static final Logger LOG = LoggerFactory.getLogger(InterruptedBatches.class);
 
-    private final JdbcLedger ledger;
+    private final Ledger ledger;
 
-    InterruptedBatches(JdbcLedger ledger) {
+    InterruptedBatches(Ledger ledger) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
     }
 

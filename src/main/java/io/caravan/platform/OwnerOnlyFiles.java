@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <p>Stateless and thread-safe; logs nothing.
  */
-public final class OwnerOnlyFiles {
+final class OwnerOnlyFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param configDir {@code caravan.config-dir}: deployment configuration; default {@code config}
  */
 @ConfigurationProperties("caravan")
-public record PlatformProperties(Path dataDir, Path configDir) {
+record PlatformProperties(Path dataDir, Path configDir) {
     public PlatformProperties {
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         configDir = configDir == null ? Path.of("config") : configDir;

@@ -1,6 +1,6 @@
 package io.caravan.platform;
 
-import io.caravan.ledger.JdbcLedger;
+import io.caravan.ledger.Ledger;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +20,7 @@ class RecoveryConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
-    InterruptedBatches interruptedBatches(JdbcLedger ledger) {
+    InterruptedBatches interruptedBatches(Ledger ledger) {
         InterruptedBatches batches = new InterruptedBatches(ledger);
         batches.recover();
         return batches;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Secret values are never logged; log lines name the secret, not its value.
  */
-public final class SecretFiles {
+final class SecretFiles {
     private static final Logger LOG = LoggerFactory.getLogger(SecretFiles.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final SecureRandom RANDOM = new SecureRandom();

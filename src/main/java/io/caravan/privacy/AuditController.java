@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
-import io.caravan.ops.ApiException;
+import io.caravan.audit.AuditTrail;
+import io.caravan.api.ApiException;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;

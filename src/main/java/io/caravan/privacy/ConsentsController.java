@@ -1,11 +1,12 @@
 package io.caravan.privacy;
 
+import io.caravan.audit.AuditTrail;
 import io.caravan.consent.ConsentEvent;
 import io.caravan.consent.ConsentStatus;
 import io.caravan.consent.ConsentStore;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
-import io.caravan.ops.ApiException;
+import io.caravan.api.ApiException;
 import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;

@@ -1,5 +1,6 @@
 package io.caravan.privacy;
 
+import io.caravan.audit.AuditTrail;
 import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
@@ -51,7 +52,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * All in one transaction. Idempotent: a second erasure deletes nothing and lists the same
  * partners. Thread-safe; logs nothing about the subject.
  */
-public final class Erasure {
+final class Erasure {
     private static final int MAX_WIDENING = 10;
 
     private final DataSource dataSource;

@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
-import io.caravan.ops.ApiException;
+import io.caravan.audit.AuditTrail;
+import io.caravan.api.ApiException;
 import io.caravan.pseudonymise.KeyInfo;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.KeyStatus;

@@ -1,5 +1,6 @@
 package io.caravan.privacy;
 
+import io.caravan.audit.AuditTrail;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.pseudonymise.KeyRing;
 import java.time.Clock;

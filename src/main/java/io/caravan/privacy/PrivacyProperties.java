@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * without a country code to the ops API's consent and erasure calls.
  */
 @ConfigurationProperties("caravan.privacy")
-public record PrivacyProperties(String phoneRegion) {
+record PrivacyProperties(String phoneRegion) {
 
     public PrivacyProperties {
         phoneRegion = phoneRegion == null || phoneRegion.isBlank() ? "DE" : phoneRegion.strip();

@@ -1,6 +1,6 @@
 package io.caravan.privacy;
 
-import io.caravan.ops.ApiException;
+import io.caravan.api.ApiException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;

@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
-import io.caravan.ops.ApiException;
+import io.caravan.audit.AuditTrail;
+import io.caravan.api.ApiException;
 import io.caravan.pseudonymise.KeyRing;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * same transaction as the read, before the value is returned: no audit, no value. The decrypted
  * value is answered to the caller only; it is never logged or stored.
  */
-public final class Reidentifier {
+final class Reidentifier {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final KeyRing keys;

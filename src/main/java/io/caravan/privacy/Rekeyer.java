@@ -1,5 +1,7 @@
 package io.caravan.privacy;
 
+import io.caravan.error.SafeMessage;
+import io.caravan.audit.AuditTrail;
 import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
@@ -87,7 +89,7 @@ public final class Rekeyer {
     }
 
     /** Thrown when another re-key is running. */
-    public static final class AlreadyRunning extends RuntimeException {
+    public static final class AlreadyRunning extends RuntimeException implements SafeMessage {
         AlreadyRunning() {
             super("a re-key job is already running");
         }

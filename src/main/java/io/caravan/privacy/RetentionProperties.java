@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * </pre>
  */
 @ConfigurationProperties("caravan.retention")
-public record RetentionProperties(Map<String, String> tables, String cron) {
+record RetentionProperties(Map<String, String> tables, String cron) {
     public RetentionProperties {
         tables = tables == null ? Map.of() : Map.copyOf(new TreeMap<>(tables));
     }

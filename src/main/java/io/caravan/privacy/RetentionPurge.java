@@ -1,5 +1,6 @@
 package io.caravan.privacy;
 
+import io.caravan.audit.AuditTrail;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

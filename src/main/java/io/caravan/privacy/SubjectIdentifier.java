@@ -1,6 +1,6 @@
 package io.caravan.privacy;
 
-import io.caravan.ops.ApiException;
+import io.caravan.api.ApiException;
 import io.caravan.pseudonymise.Identifiers;
 import io.caravan.pseudonymise.InvalidIdentifierException;
 

@@ -8,7 +8,7 @@ import java.util.List;
  * value in {@code [bi, bi+1)} is labelled {@code "bi-bi+1"}, one at or above {@code bn}
  * {@code "bn+"}, one below {@code b0} {@code "<b0"}. Immutable and thread-safe.
  */
-public record AmountBands(List<BigDecimal> bounds) {
+record AmountBands(List<BigDecimal> bounds) {
     /** Used where a policy configures no bands for a field. */
     public static final AmountBands DEFAULT = new AmountBands(List.of(
             new BigDecimal("0"), new BigDecimal("1000"), new BigDecimal("5000"), new BigDecimal("10000"),

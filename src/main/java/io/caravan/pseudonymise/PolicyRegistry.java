@@ -1,5 +1,7 @@
 package io.caravan.pseudonymise;
 
+import io.caravan.config.ConfigFiles;
+import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ import java.util.Set;
  *   <li>a field is named once (keep list or fields map), no two fields write the same column,
  *       policy ids are unique, band bounds ascend.</li>
  * </ul>
- * Every problem is a {@link ConfigFileException} naming the file and the path. Immutable after
+ * Every problem is a {@link ConfigException} naming the file and the path. Immutable after
  * loading, thread-safe.
  */
 public final class PolicyRegistry {
@@ -45,7 +47,7 @@ public final class PolicyRegistry {
 
     /** Loads and validates a policies file. */
     public static PolicyRegistry load(Path file) {
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         List<String> problems = new ArrayList<>();
         Map<String, Policy> policies = new LinkedHashMap<>();
         JsonNode list = root.get("policies");
@@ -58,7 +60,7 @@ public final class PolicyRegistry {
             policies.putIfAbsent(policy.id(), policy);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigFileException(String.join("\n", problems.stream().map(p -> file + ": " + p).toList()));
+            throw new ConfigException(ConfigException.Code.INVALID, String.join("\n", problems.stream().map(p -> file + ": " + p).toList()));
         }
         return new PolicyRegistry(file, policies);
     }

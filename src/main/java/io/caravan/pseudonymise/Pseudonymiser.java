@@ -19,7 +19,7 @@ import io.caravan.pipeline.RecordBatch;
  *
  * <p>Implementations are thread-safe (one batch per thread) and log nothing about rows.
  */
-public interface Pseudonymiser {
+interface Pseudonymiser {
 
     /** The policy this pseudonymiser applies. */
     String policyId();

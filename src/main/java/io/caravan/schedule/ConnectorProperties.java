@@ -1,7 +1,7 @@
 package io.caravan.schedule;
 
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
 import org.apache.camel.spi.PropertiesSource;
 import org.springframework.stereotype.Component;
 

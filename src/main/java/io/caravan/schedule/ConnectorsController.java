@@ -1,9 +1,9 @@
 package io.caravan.schedule;
 
 import tools.jackson.databind.JsonNode;
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
-import io.caravan.ops.ApiException;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.api.ApiException;
 import java.security.Principal;
 import java.time.Instant;
 import java.time.LocalDate;

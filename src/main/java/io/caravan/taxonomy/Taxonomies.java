@@ -1,7 +1,7 @@
 package io.caravan.taxonomy;
 
+import io.caravan.config.ConfigFiles;
 import tools.jackson.databind.JsonNode;
-import io.caravan.pseudonymise.ValidatedYaml;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Immutable after construction; thread-safe.
  */
 @Component
-public class Taxonomies {
+class Taxonomies {
     static final String SCHEMA = "/io/caravan/taxonomy/taxonomy.schema.json";
 
     private final Map<String, Taxonomy> taxonomies;
@@ -36,7 +36,7 @@ public class Taxonomies {
 
     /** Reads and validates a taxonomy file. */
     public static Map<String, Taxonomy> load(Path file) {
-        JsonNode root = ValidatedYaml.read(file, SCHEMA);
+        JsonNode root = ConfigFiles.read(file, SCHEMA);
         Map<String, Taxonomy> result = new LinkedHashMap<>();
         root.get("taxonomies").properties().forEach(e -> {
             JsonNode t = e.getValue();

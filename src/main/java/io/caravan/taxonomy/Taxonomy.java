@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  *
  * @param field canonical field holding the name (e.g. {@code campaign_name})
  */
-public record Taxonomy(String id, String field, String separator, List<Segment> segments) {
+record Taxonomy(String id, String field, String separator, List<Segment> segments) {
 
     /** One segment: the canonical column it fills, and code (upper case) → stored value. */
     public record Segment(String name, Map<String, String> values) {

@@ -42,8 +42,8 @@ class PrivacyStepsIT {
             spring.registerBean(DataSource.class, () -> database);
             // the consent package also wires the consent-feed step, which writes to the ledger and the audit trail
             spring.registerBean(io.caravan.ledger.JdbcLedger.class, () -> new io.caravan.ledger.JdbcLedger(database));
-            spring.registerBean(io.caravan.privacy.AuditTrail.class,
-                    () -> new io.caravan.privacy.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
+            spring.registerBean(io.caravan.audit.AuditTrail.class,
+                    () -> new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
             spring.scan("io.caravan.pseudonymise", "io.caravan.consent");
             spring.refresh();
 

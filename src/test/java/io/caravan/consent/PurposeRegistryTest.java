@@ -1,9 +1,9 @@
 package io.caravan.consent;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caravan.pseudonymise.ConfigFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class PurposeRegistryTest {
         Path file = temp.resolve("purposes.yaml");
         Files.writeString(file, "purposes:\n  analytics:\n    basis: contract\n    title: Analytics\n");
         assertThatThrownBy(() -> PurposeRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": $.purposes.analytics.basis");
     }
 
@@ -37,7 +37,7 @@ class PurposeRegistryTest {
         Path file = temp.resolve("purposes.yaml");
         Files.writeString(file, "purposes:\n  a: {basis: consent, title: A}\n  a: {basis: consent, title: B}\n");
         assertThatThrownBy(() -> PurposeRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": not valid YAML")
                 .hasMessageContaining("Duplicate field 'a'");
     }

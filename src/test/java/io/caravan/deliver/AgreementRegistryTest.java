@@ -1,10 +1,10 @@
 package io.caravan.deliver;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.consent.PurposeRegistry;
-import io.caravan.pseudonymise.ConfigFileException;
 import io.caravan.pseudonymise.PolicyRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ class AgreementRegistryTest {
         String yaml = VALID.replace(original, replacement);
         assertThat(yaml).isNotEqualTo(VALID);
 
-        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigFileException.class)
+        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(dir.resolve("agreements.yaml") + ": " + expected);
     }
 

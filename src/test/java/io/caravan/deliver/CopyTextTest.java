@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.ColumnType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

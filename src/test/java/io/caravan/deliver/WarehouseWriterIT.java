@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.WarehouseTable;
 import static io.caravan.deliver.Batches.batch;
 import static io.caravan.deliver.Batches.context;
 import static io.caravan.deliver.Batches.row;

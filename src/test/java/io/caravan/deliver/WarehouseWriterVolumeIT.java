@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.WarehouseTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caravan.ledger.BatchSummary;

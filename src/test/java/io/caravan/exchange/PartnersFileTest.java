@@ -1,5 +1,6 @@
 package io.caravan.exchange;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,7 +62,7 @@ class PartnersFileTest {
                   - { id: dealer-sued, name: Sued }
                   - { id: Dealer_West, name: West }
                 """))
-                .isInstanceOf(PartnerConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("config/partners.yaml: $.partners[2].id: ")
                 .hasMessageContaining("[a-z0-9-]+");
     }
@@ -72,7 +73,7 @@ class PartnersFileTest {
                 partners:
                   - { id: dealer-nord, password: hunter2 }
                 """))
-                .isInstanceOf(PartnerConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("$.partners[0]: required property 'name' not found")
                 .hasMessageContaining("'password' is not defined")
                 .hasMessageNotContaining("hunter2");

@@ -1,5 +1,6 @@
 package io.caravan.exchange;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -196,7 +197,7 @@ class SftpGatewaySecurityIT {
         assertThatThrownBy(() -> new GatewayFixture(dir, """
                 partners:
                   - { id: Dealer Nord, name: Nord }
-                """)).isInstanceOf(PartnerConfigException.class)
+                """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("partners.yaml: $.partners[0].id: ");
     }
 

@@ -49,7 +49,7 @@ final class FetchPipeline implements AutoCloseable {
                     waits.add(d);
                     Thread.sleep(d.toMillis());
                 }, clock));
-        spring.scan("io.caravan.harmonise", "io.caravan.ingest", "io.caravan.ledger",
+        spring.scan("io.caravan.connector", "io.caravan.harmonise", "io.caravan.ingest", "io.caravan.ledger",
                 "io.caravan.schedule", "io.caravan.taxonomy");
         // the warehouse step of io.caravan.deliver, without the partner exports beside it
         org.springframework.context.annotation.ClassPathBeanDefinitionScanner deliver =

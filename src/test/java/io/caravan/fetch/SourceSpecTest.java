@@ -1,10 +1,10 @@
 package io.caravan.fetch;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import tools.jackson.databind.ObjectMapper;
-import io.caravan.harmonise.ConnectorConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,8 @@ class SourceSpecTest {
                           "clientSecret": "{{p.secret}}"}}""");
 
         assertThatThrownBy(() -> SourceSpec.parse("c", "connectors/c.yaml", node, key -> null))
-                .isInstanceOf(ConnectorConfigException.class)
-                .satisfies(e -> assertThat(((ConnectorConfigException) e).problems()).containsExactlyInAnyOrder(
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
                         "connectors/c.yaml: $.source.baseUrl: configuration property 'p.base' is not set",
                         "connectors/c.yaml: $.source.paging.cursorPath: cursor paging needs the path of the next cursor",
                         "connectors/c.yaml: $.source.auth.clientSecret: configuration property 'p.secret' is not set"));

@@ -1,5 +1,8 @@
 package io.caravan.harmonise;
 
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +36,7 @@ class ConnectorRegistryTest {
     void unknownFieldTypeNamesFileAndPath() throws IOException {
         write("x.yaml", valid().replace("type: vin", "type: vinn"));
         assertThatThrownBy(this::load)
-                .isInstanceOf(ConnectorConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("x.yaml: $.fields.vin.type: unknown type 'vinn'");
     }
 

@@ -1,10 +1,12 @@
 package io.caravan.harmonise;
 
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.connector.ConnectorDescriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.ingest.CsvReaderFactory;
-import io.caravan.ingest.InputRejectedException;
+import io.caravan.error.DataException;
 import io.caravan.ingest.RecordReader;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.Disposition;
@@ -137,7 +139,7 @@ class HarmoniserCsvTest {
         byte[] csv = "deal_id,delivery_date,brand,vin\nS1,2026-10-01,BMW,WBA12345678901234\nS2,2026-10-01,\"BMW,WBA\n"
                 .getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> read("dealer-sued-sales", csv))
-                .isInstanceOf(InputRejectedException.class)
+                .isInstanceOf(DataException.class)
                 .hasMessage("test.csv: row 2: quoted field is not closed before the end of the file");
     }
 

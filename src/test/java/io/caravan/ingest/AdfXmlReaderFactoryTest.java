@@ -1,10 +1,11 @@
 package io.caravan.ingest;
 
+import io.caravan.error.DataException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
 import io.caravan.pipeline.Issue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -136,7 +137,7 @@ class AdfXmlReaderFactoryTest {
     void doctypeIsRefusedNamingTheFile() {
         String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE adf SYSTEM \"adf.dtd\">\n" + adf(prospect("P-1", "2026-11-02T08:00:00Z", vehicle("buy", "new", "<make>Kia</make>"), ""));
 
-        assertThatThrownBy(() -> read(xml)).isInstanceOf(InputRejectedException.class)
+        assertThatThrownBy(() -> read(xml)).isInstanceOf(DataException.class)
                 .hasMessage("leads.xml: DOCTYPE declarations are refused (line 2)");
     }
 
@@ -151,7 +152,7 @@ class AdfXmlReaderFactoryTest {
         dtd.append("]>\n");
         String xml = dtd + "<adf><prospect><requestdate>&lol9;</requestdate><vehicle><make>Kia</make></vehicle></prospect></adf>";
 
-        assertThatThrownBy(() -> read(xml)).isInstanceOf(InputRejectedException.class)
+        assertThatThrownBy(() -> read(xml)).isInstanceOf(DataException.class)
                 .hasMessageContaining("DOCTYPE declarations are refused");
     }
 
@@ -162,7 +163,7 @@ class AdfXmlReaderFactoryTest {
         String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE adf [ <!ENTITY xxe SYSTEM \"" + secret.toUri() + "\"> ]>\n"
                 + "<adf><prospect><id>&xxe;</id><requestdate>2026-11-02T08:00:00Z</requestdate><vehicle><make>Kia</make></vehicle></prospect></adf>";
 
-        assertThatThrownBy(() -> read(xml)).isInstanceOf(InputRejectedException.class)
+        assertThatThrownBy(() -> read(xml)).isInstanceOf(DataException.class)
                 .hasMessageContaining("DOCTYPE declarations are refused")
                 .hasMessageNotContaining("TOPSECRET");
     }
@@ -171,7 +172,7 @@ class AdfXmlReaderFactoryTest {
     void undeclaredEntityWithoutDoctypeIsMalformedNotExpanded() {
         String xml = "<adf><prospect><id>&xxe;</id><requestdate>2026-11-02T08:00:00Z</requestdate><vehicle><make>Kia</make></vehicle></prospect></adf>";
 
-        assertThatThrownBy(() -> read(xml)).isInstanceOf(InputRejectedException.class).hasMessageStartingWith("leads.xml: ");
+        assertThatThrownBy(() -> read(xml)).isInstanceOf(DataException.class).hasMessageStartingWith("leads.xml: ");
     }
 
     @Test
@@ -182,7 +183,7 @@ class AdfXmlReaderFactoryTest {
         try (RecordReader reader = factory.open(stream(xml), ADF, "leads.xml")) {
             assertThat(reader.hasNext()).isTrue();
             assertThat(reader.next().get("lead.ref")).isEqualTo("P-1/1");
-            assertThatThrownBy(reader::hasNext).isInstanceOf(InputRejectedException.class)
+            assertThatThrownBy(reader::hasNext).isInstanceOf(DataException.class)
                     .hasMessageMatching("leads\\.xml: malformed XML at line 3, column \\d+; the rest of the file cannot be read")
                     .hasMessageNotContaining("secret.person");
         } catch (IOException e) {
@@ -199,7 +200,7 @@ class AdfXmlReaderFactoryTest {
             List<SourceRow> rows = new ArrayList<>();
             try (RecordReader reader = factory.open(new ByteArrayInputStream(cut), ADF, "cut.xml")) {
                 reader.forEachRemaining(rows::add);
-            } catch (InputRejectedException e) {
+            } catch (DataException e) {
                 assertThat(e.getMessage()).startsWith("cut.xml: ").doesNotContain("@example");
                 continue;
             }
@@ -221,7 +222,7 @@ class AdfXmlReaderFactoryTest {
             }
             try (RecordReader reader = factory.open(new ByteArrayInputStream(corrupt), ADF, "fuzz.xml")) {
                 reader.forEachRemaining(row -> assertThat(row.number()).isPositive());
-            } catch (InputRejectedException e) {
+            } catch (DataException e) {
                 assertThat(e.getMessage()).startsWith("fuzz.xml: ").doesNotContain("@example");
             }
         }
@@ -229,7 +230,7 @@ class AdfXmlReaderFactoryTest {
 
     @Test
     void aRootOtherThanAdfIsRefused() {
-        assertThatThrownBy(() -> read("<leads><prospect/></leads>")).isInstanceOf(InputRejectedException.class)
+        assertThatThrownBy(() -> read("<leads><prospect/></leads>")).isInstanceOf(DataException.class)
                 .hasMessage("leads.xml: not an ADF document: the root element is not <adf>");
     }
 

@@ -2,8 +2,8 @@ package io.caravan.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
 import io.caravan.harmonise.Harmoniser;
 import io.caravan.pipeline.BatchContext;
 import io.caravan.pipeline.Row;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import io.caravan.harmonise.ConnectorDescriptor;
-import io.caravan.harmonise.ConnectorRegistry;
-import io.caravan.harmonise.FormatSpec;
+import io.caravan.connector.ConnectorDescriptor;
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.connector.FormatSpec;
 import io.caravan.pipeline.Issue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

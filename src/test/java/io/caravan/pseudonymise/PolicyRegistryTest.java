@@ -1,9 +1,10 @@
 package io.caravan.pseudonymise;
 
+import io.caravan.error.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.caravan.deliver.WarehouseTable;
+import io.caravan.connector.WarehouseTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class PolicyRegistryTest {
     void unknownActionIsNamedWithFileAndPath() throws Exception {
         Path file = file(policy("    fields: {email: hash}\n"));
         assertThatThrownBy(() -> PolicyRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": $.policies[0].fields.email")
                 .hasMessageContaining("enumeration");
     }
@@ -69,7 +70,7 @@ class PolicyRegistryTest {
     void missingKeyDomainIsNamedWithFileAndPath() throws Exception {
         Path file = file("policies:\n  - id: export\n    keep: [make]\n");
         assertThatThrownBy(() -> PolicyRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": $.policies[0]")
                 .hasMessageContaining("keyDomain");
     }
@@ -86,7 +87,7 @@ class PolicyRegistryTest {
     void rejectsAPolicyThatKeepsANameOrHashesAComment() throws Exception {
         Path file = file(policy("    keep: [make, first_name]\n    fields: {comment: hmac, street: encrypt, last_name: drop}\n"));
         assertThatThrownBy(() -> PolicyRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(file + ": $.policies[0].keep[1]: names, street addresses and free-text comments may only be dropped")
                 .hasMessageContaining(file + ": $.policies[0].fields.comment: names, street addresses")
                 .hasMessageContaining(file + ": $.policies[0].fields.street: names, street addresses")
@@ -138,7 +139,7 @@ class PolicyRegistryTest {
     void invalidYamlNamesFileAndLine() throws Exception {
         Path file = file("policies:\n  - id: a\n    keyDomain: [unclosed\n");
         assertThatThrownBy(() -> PolicyRegistry.load(file))
-                .isInstanceOf(ConfigFileException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ": not valid YAML (line ");
     }
 

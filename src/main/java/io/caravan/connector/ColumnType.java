@@ -1,4 +1,4 @@
-package io.caravan.deliver;
+package io.caravan.connector;
 
 /** PostgreSQL column types used by the warehouse contract, with the Java type a row holds for each. */
 public enum ColumnType {

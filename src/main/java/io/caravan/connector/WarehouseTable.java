@@ -1,12 +1,12 @@
-package io.caravan.deliver;
+package io.caravan.connector;
 
-import static io.caravan.deliver.ColumnType.BIGINT;
-import static io.caravan.deliver.ColumnType.BOOLEAN;
-import static io.caravan.deliver.ColumnType.DATE;
-import static io.caravan.deliver.ColumnType.INT;
-import static io.caravan.deliver.ColumnType.NUMERIC;
-import static io.caravan.deliver.ColumnType.TEXT;
-import static io.caravan.deliver.ColumnType.TIMESTAMPTZ;
+import static io.caravan.connector.ColumnType.BIGINT;
+import static io.caravan.connector.ColumnType.BOOLEAN;
+import static io.caravan.connector.ColumnType.DATE;
+import static io.caravan.connector.ColumnType.INT;
+import static io.caravan.connector.ColumnType.NUMERIC;
+import static io.caravan.connector.ColumnType.TEXT;
+import static io.caravan.connector.ColumnType.TIMESTAMPTZ;
 
 import java.util.Arrays;
 import java.util.Collections;

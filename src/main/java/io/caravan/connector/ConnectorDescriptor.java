@@ -1,7 +1,6 @@
-package io.caravan.harmonise;
+package io.caravan.connector;
 
 import tools.jackson.databind.JsonNode;
-import io.caravan.deliver.WarehouseTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

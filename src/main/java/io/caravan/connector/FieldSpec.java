@@ -1,4 +1,4 @@
-package io.caravan.harmonise;
+package io.caravan.connector;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.caravan.privacy;
+package io.caravan.audit;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;

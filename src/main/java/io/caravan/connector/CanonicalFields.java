@@ -1,7 +1,5 @@
-package io.caravan.harmonise;
+package io.caravan.connector;
 
-import io.caravan.deliver.ColumnType;
-import io.caravan.deliver.WarehouseTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,12 +1,13 @@
-package io.caravan.ops;
+package io.caravan.api;
 
+import io.caravan.error.SafeMessage;
 import org.springframework.http.HttpStatus;
 
 /**
  * A request the API refuses, with its status and an {@link ApiError}: bad input (400), unknown
  * resource (404), conflict (409). The message names the problem, never a value.
  */
-public class ApiException extends RuntimeException {
+public class ApiException extends RuntimeException implements SafeMessage {
     private final HttpStatus status;
     private final String field;
 

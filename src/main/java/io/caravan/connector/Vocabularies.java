@@ -1,4 +1,4 @@
-package io.caravan.harmonise;
+package io.caravan.connector;
 
 import java.text.Normalizer;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package io.caravan.ops;
+package io.caravan.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 

@@ -1,14 +1,14 @@
-package io.caravan.harmonise;
+package io.caravan.connector;
 
+import io.caravan.error.ConfigException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Schema;
+import io.caravan.config.ConfigFiles;
 import io.caravan.config.JsonSchemas;
-import io.caravan.deliver.WarehouseTable;
-import io.caravan.ingest.RecordReaderFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
@@ -41,7 +42,7 @@ import org.springframework.stereotype.Component;
  * Every connector descriptor in {@code connectors/} ({@code *.yaml}), loaded and validated at
  * start-up against {@code connector.schema.json} and the warehouse contract, with the shared
  * vocabularies of {@code config/vocabularies.yaml}. Any problem stops start-up with a
- * {@link ConnectorConfigException} listing each as {@code file: $.path: problem}.
+ * {@link ConfigException} listing each as {@code file: $.path: problem}.
  *
  * <p>Immutable after construction; thread-safe.
  */
@@ -49,6 +50,10 @@ import org.springframework.stereotype.Component;
 public class ConnectorRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorRegistry.class);
     private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ConfigFiles.Wording DESCRIPTOR = new ConfigFiles.Wording("not found", (name, e) ->
+            name + ": not readable YAML (" + e.getClass().getSimpleName() + " at " + ConfigFiles.position(e) + ")");
+    private static final ConfigFiles.Wording VOCABULARY = new ConfigFiles.Wording("vocabulary file does not exist",
+            (name, e) -> name + ": not readable YAML (" + ConfigFiles.position(e) + ")");
     private static final Schema SCHEMA = JsonSchemas.load("/caravan/connector.schema.json");
 
     private final Map<String, ConnectorDescriptor> connectors;
@@ -57,9 +62,9 @@ public class ConnectorRegistry {
     @Autowired
     ConnectorRegistry(@Value("${caravan.connectors-dir:connectors}") Path connectorsDir,
                       @Value("${caravan.config-dir:config}") Path configDir,
-                      List<RecordReaderFactory> readers) {
+                      List<ReaderFormat> readers) {
         this(connectorsDir, configDir.resolve("vocabularies.yaml"),
-                readers.stream().map(RecordReaderFactory::formatType).collect(Collectors.toSet()));
+                readers.stream().map(ReaderFormat::formatType).collect(Collectors.toSet()));
     }
 
     /** Loads from the given places; {@code formatTypes} are the readers available. */
@@ -70,20 +75,21 @@ public class ConnectorRegistry {
         for (Path file : descriptorFiles(connectorsDir)) {
             String name = display(file);
             try {
-                new DescriptorParser(name, vocabularies, formatTypes, problems).parse(file, YAML.readTree(file.toFile()))
+                new DescriptorParser(name, vocabularies, formatTypes, problems).parse(file, ConfigFiles.parse(file, name, DESCRIPTOR))
                         .ifPresent(d -> {
                             ConnectorDescriptor clash = loaded.putIfAbsent(d.id(), d);
                             if (clash != null) {
                                 problems.add(name + ": $.id: connector id '" + d.id() + "' is already used by " + display(clash.file()));
                             }
                         });
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
             } catch (JacksonException e) {
-                problems.add(name + ": not readable YAML (" + e.getClass().getSimpleName() + " at "
-                        + location(e) + ")");
+                problems.add(DESCRIPTOR.syntax().describe(name, e));
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConnectorConfigException(problems);
+            throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems);
         }
         this.connectors = Map.copyOf(loaded);
         LOG.info("Loaded {} connector descriptor(s) from {}: {}", connectors.size(), connectorsDir, String.join(", ", loaded.keySet()));
@@ -126,7 +132,7 @@ public class ConnectorRegistry {
 
     private static List<Path> descriptorFiles(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new ConnectorConfigException(List.of(dir + ": connectors directory does not exist"));
+            throw new ConfigException(ConfigException.Code.MISSING, dir + ": connectors directory does not exist");
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
@@ -138,28 +144,21 @@ public class ConnectorRegistry {
 
     private static Vocabularies loadVocabularies(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new ConnectorConfigException(List.of(display(file) + ": vocabulary file does not exist"));
+            throw new ConfigException(ConfigException.Code.MISSING, display(file) + ": vocabulary file does not exist");
         }
         try {
-            JsonNode root = YAML.readTree(file.toFile());
+            JsonNode root = ConfigFiles.parse(file, display(file), VOCABULARY);
             JsonNode vocabularies = root == null ? null : root.get("vocabularies");
             if (vocabularies == null || !vocabularies.isObject()) {
-                throw new ConnectorConfigException(List.of(display(file) + ": $.vocabularies: missing (a map of vocabulary → value → spellings)"));
+                throw new ConfigException(ConfigException.Code.INVALID, display(file) + ": $.vocabularies: missing (a map of vocabulary → value → spellings)");
             }
             Map<String, Map<String, List<String>>> definitions = YAML.convertValue(vocabularies, new TypeReference<>() { });
             return Vocabularies.of(definitions);
         } catch (JacksonException e) {
-            throw new ConnectorConfigException(List.of(display(file) + ": not readable YAML (" + location(e) + ")"));
+            throw new ConfigException(ConfigException.Code.UNREADABLE, VOCABULARY.syntax().describe(display(file), e));
         } catch (IllegalArgumentException e) {
-            throw new ConnectorConfigException(List.of(display(file) + ": $.vocabularies: " + e.getMessage()));
+            throw new ConfigException(ConfigException.Code.INVALID, display(file) + ": $.vocabularies: " + e.getMessage());
         }
-    }
-
-    private static String location(JacksonException e) {
-        if (e.getLocation() != null) {
-            return "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-        }
-        return "unknown position";
     }
 
     static String display(Path file) {
@@ -232,28 +231,28 @@ public class ConnectorRegistry {
                 problem("$.format.type", "no reader for format '" + type + "' is installed (have: " + String.join(", ", new TreeMap<>(
                         formatTypes.stream().collect(Collectors.toMap(t -> t, t -> t))).keySet()) + ")");
             }
-            Charset charset = Charset.forName("UTF-8");
-            if (node.has("charset")) {
-                try {
-                    charset = Charset.forName(node.get("charset").asString());
-                } catch (RuntimeException e) {
-                    problem("$.format.charset", "unknown charset '" + node.get("charset").asString() + "'");
-                }
-            }
-            ZoneId zone = ZoneId.of("Europe/Berlin");
-            if (node.has("zone")) {
-                try {
-                    zone = ZoneId.of(node.get("zone").asString());
-                } catch (RuntimeException e) {
-                    problem("$.format.zone", "unknown time zone '" + node.get("zone").asString() + "'");
-                }
-            }
+            Charset charset = option(node, "charset", Charset.forName("UTF-8"), Charset::forName, "charset");
+            ZoneId zone = option(node, "zone", ZoneId.of("Europe/Berlin"), ZoneId::of, "time zone");
             return new FormatSpec(type, charset, node.path("delimiter").asText(",").charAt(0),
                     node.path("quote").asText("\"").charAt(0), node.path("header").asBoolean(true),
                     node.get("columns"), node.path("decimalSeparator").asText(".").charAt(0),
                     patterns(node.get("datePattern"), "$.format.datePattern", List.of("uuuu-MM-dd")),
                     patterns(node.get("timestampPattern"), "$.format.timestampPattern", List.of()), zone,
                     node.hasNonNull("records") ? node.get("records").asString() : null, node);
+        }
+
+        /** {@code $.format.<key>} parsed, or {@code fallback} when absent or (a problem noted) unknown. */
+        private <T> T option(JsonNode format, String key, T fallback, Function<String, T> parse, String what) {
+            if (!format.has(key)) {
+                return fallback;
+            }
+            String text = format.get(key).asString();
+            try {
+                return parse.apply(text);
+            } catch (RuntimeException e) {
+                problem("$.format." + key, "unknown " + what + " '" + text + "'");
+                return fallback;
+            }
         }
 
         private List<DateTimeFormatter> patterns(JsonNode node, String path, List<String> defaults) {

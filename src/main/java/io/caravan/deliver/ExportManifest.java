@@ -1,0 +1,55 @@
+package io.caravan.deliver;
+
+import io.caravan.pseudonymise.PartnerTokens;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An export's {@code <file>.manifest.json}: the file, export id, agreement, partner, dataset and
+ * columns, format, row count, SHA-256 of the file, purpose, policy, the id of the key that made the
+ * partner's tokens and how they were derived, created at and valid until. Names and counts only,
+ * never row content. Stateless and thread-safe.
+ */
+final class ExportManifest {
+    /** Writes indented JSON (a person opens these files); generators follow the mapper's settings. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private ExportManifest() {
+    }
+
+    static void write(Path manifest, Agreement agreement, String policyId, String keyId, String exportId,
+                      String fileName, long rows, String sha256, Instant createdAt) throws IOException {
+        try (OutputStream out = Files.newOutputStream(manifest);
+             JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeStringProperty("file", fileName);
+            json.writeStringProperty("export_id", exportId);
+            json.writeStringProperty("agreement", agreement.id());
+            json.writeStringProperty("partner", agreement.partner());
+            json.writeStringProperty("dataset", agreement.table());
+            json.writeArrayPropertyStart("columns");
+            for (String column : agreement.columns()) {
+                json.writeString(column);
+            }
+            json.writeEndArray();
+            json.writeStringProperty("format", agreement.format().extension());
+            json.writeNumberProperty("rows", rows);
+            json.writeStringProperty("sha256", sha256);
+            json.writeStringProperty("purpose", agreement.purpose());
+            json.writeStringProperty("policy", policyId);
+            json.writeStringProperty("key_id", keyId);
+            json.writeStringProperty("token_derivation", PartnerTokens.DERIVATION);
+            json.writeStringProperty("created_at", createdAt.toString());
+            json.writeStringProperty("valid_until", agreement.validUntil().toString());
+            json.writeEndObject();
+        }
+    }
+}
