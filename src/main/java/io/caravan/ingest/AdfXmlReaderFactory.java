@@ -12,6 +12,12 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,7 +89,25 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
 
     @Override
     public RecordReader open(InputStream in, ConnectorDescriptor descriptor, String source) {
-        return new AdfReader(in, descriptor.maxFieldChars(), source);
+        return new AdfReader(in, descriptor.maxFieldChars(), source, Leniency.of(descriptor), Instant.now());
+    }
+
+    /**
+     * What the descriptor lets the reader keep ({@code format} options, all off by default):
+     * {@code missingId: derive}, {@code missingRequestdate: arrival}, {@code emptyVehicle: lead}.
+     */
+    record Leniency(boolean deriveId, boolean arrivalWhenNoRequestdate, boolean emptyVehicleIsLead) {
+        static final Leniency STRICT = new Leniency(false, false, false);
+
+        static Leniency of(ConnectorDescriptor descriptor) {
+            var raw = descriptor.format().raw();
+            if (raw == null) {
+                return STRICT;
+            }
+            return new Leniency(raw.path("missingId").asText("").equals("derive"),
+                    raw.path("missingRequestdate").asText("").equals("arrival"),
+                    raw.path("emptyVehicle").asText("").equals("lead"));
+        }
     }
 
     /** A StAX factory that never reads a DTD and never resolves an external entity. */
@@ -105,18 +129,32 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
         private final int maxFieldChars;
         private final String source;
         private final Deque<SourceRow> pending = new ArrayDeque<>();
+        private final Leniency leniency;
+        private final String arrival;
+        private final AdfRepairs repairs;
+        private long ampersandsSeen;
         private boolean rootSeen;
         private boolean finished;
         private long rowNumber;
         private long prospectNumber;
 
         AdfReader(InputStream in, int maxFieldChars, String source) {
+            this(in, maxFieldChars, source, Leniency.STRICT, Instant.now());
+        }
+
+        AdfReader(InputStream in, int maxFieldChars, String source, Leniency leniency, Instant arrival) {
             this.in = in;
             this.maxFieldChars = maxFieldChars;
             this.source = source;
+            this.leniency = leniency;
+            this.arrival = arrival.truncatedTo(ChronoUnit.SECONDS).toString();
             try {
+                this.repairs = new AdfRepairs(in);
                 // a factory per reader: StAX does not promise that a shared factory is thread-safe
-                this.xml = secureFactory().createXMLStreamReader(in);
+                this.xml = secureFactory().createXMLStreamReader(repairs.stream());
+            } catch (IOException e) {
+                closeQuietly(in);
+                throw new DataException(source + ": cannot be read (" + e.getClass().getSimpleName() + ")");
             } catch (XMLStreamException e) {
                 closeQuietly(in);
                 throw malformed(e.getLocation());
@@ -351,26 +389,80 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
                     leads.add(vehicle);
                 }
             }
+            List<Issue> warnings = new ArrayList<>(repairs.fileRepairs());
+            if (repairs.ampersandsEscaped() > ampersandsSeen) {
+                ampersandsSeen = repairs.ampersandsEscaped();
+                warnings.add(Issue.warning(AdfRepairs.FIELD, AdfRepairs.AMPERSAND));
+            }
             Issue problem = prospect.problem;
-            if (problem == null && !prospect.values.containsKey("prospect.requestdate")) {
-                problem = Issue.rejection("prospect.requestdate", "missing: ADF requires a requestdate per prospect");
+            String requestdate = prospect.values.get("prospect.requestdate");
+            if (problem == null && requestdate == null) {
+                if (leniency.arrivalWhenNoRequestdate()) {
+                    prospect.values.put("prospect.requestdate", arrival);
+                    warnings.add(Issue.warning("prospect.requestdate", "missing: the file's arrival time is used"));
+                } else {
+                    problem = Issue.rejection("prospect.requestdate", "missing: ADF requires a requestdate per prospect");
+                }
             }
             if (problem == null && leads.isEmpty()) {
                 problem = Issue.rejection("vehicle", "no vehicle of interest in the prospect (trade-ins are not leads)");
             }
             if (problem != null) {
-                pending.add(new AdfRow(++rowNumber, prospect.values, problem));
+                pending.add(new AdfRow(++rowNumber, prospect.values, problem, List.of(), false));
                 return;
             }
             String id = prospect.values.get("prospect.id");
             for (Map<String, String> vehicle : leads) {
                 Map<String, String> row = new LinkedHashMap<>(prospect.values);
                 row.putAll(vehicle);
+                List<Issue> rowWarnings = new ArrayList<>(warnings);
+                boolean withoutVehicle = leniency.emptyVehicleIsLead() && leads.size() == 1 && isEmpty(vehicle);
+                if (withoutVehicle) {
+                    rowWarnings.add(Issue.warning("vehicle", "empty vehicle: kept as a lead without a vehicle"));
+                }
                 if (id != null) {
                     row.put("lead.ref", id + "/" + vehicle.get("vehicle.position"));
+                } else if (leniency.deriveId()) {
+                    row.put("lead.ref", derivedRef(prospect.values, requestdate, vehicle));
+                    rowWarnings.add(Issue.warning("prospect.id", "missing: lead id derived from provider, vendor, request date and vehicle"));
                 }
-                pending.add(new AdfRow(++rowNumber, row, null));
+                pending.add(new AdfRow(++rowNumber, row, null, List.copyOf(rowWarnings), withoutVehicle));
             }
+        }
+
+        /** A vehicle with nothing but its attributes (interest, status): {@code <vehicle interest="buy"/>}. */
+        private static boolean isEmpty(Map<String, String> vehicle) {
+            return vehicle.keySet().stream().allMatch(k -> k.equals("vehicle.interest") || k.equals("vehicle.status")
+                    || k.equals("vehicle.position"));
+        }
+
+        /**
+         * A stable lead id for a prospect without {@code <id>}: {@code adf:} and 32 hex digits of SHA-256 over the
+         * provider, the vendor, the request date as sent (digits only, so layout slips do not matter; empty when the
+         * prospect has none), and the vehicle (position, interest, year, make, model). No personal value (customer,
+         * contact, VIN, comments) goes in, so the id says nothing about the person; the same lead re-sent gets the
+         * same id and is a duplicate in the warehouse.
+         */
+        static String derivedRef(Map<String, String> prospect, String requestdate, Map<String, String> vehicle) {
+            StringBuilder key = new StringBuilder();
+            for (String column : List.of("provider.name", "provider.id", "provider.service", "vendor.id", "vendor.vendorname",
+                    "vendor.contact.name")) {
+                key.append(normalised(prospect.get(column))).append('|');
+            }
+            key.append(requestdate == null ? "" : requestdate.replaceAll("[^0-9]", "")).append('|');
+            for (String column : List.of("vehicle.position", "vehicle.interest", "vehicle.year", "vehicle.make", "vehicle.model")) {
+                key.append(normalised(vehicle.get(column))).append('|');
+            }
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+                return "adf:" + HexFormat.of().formatHex(digest, 0, 16);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+        }
+
+        private static String normalised(String value) {
+            return value == null ? "" : value.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
         }
 
         /** {@code trade-in} in any case, with or without the hyphen ({@code Trade-In}, {@code trade in}, {@code tradein}). */
@@ -425,7 +517,14 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
     }
 
     /** A row of one (prospect, vehicle of interest); {@link #toString()} prints no values. */
-    private record AdfRow(long number, Map<String, String> values, Issue problem) implements SourceRow {
+    private record AdfRow(long number, Map<String, String> values, Issue problem, List<Issue> warnings, boolean withoutVehicle)
+            implements SourceRow {
+        /** The vehicle's columns of a lead kept without a vehicle ({@code emptyVehicle: lead}). */
+        @Override
+        public boolean absentByDesign(String column) {
+            return withoutVehicle && column.startsWith("vehicle.");
+        }
+
         @Override
         public String get(String column) {
             return values.get(column);
