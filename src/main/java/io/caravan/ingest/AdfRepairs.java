@@ -107,6 +107,7 @@ final class AdfRepairs {
                     if (!first || !CANONICAL_DECLARATION.matcher(pi).matches()) {
                         declarationRepaired = true;
                     }
+                    kept.append(text.substring(ws, i).replaceAll("[^\n]", "")); // keep line numbers of the original
                     Matcher m = ENCODING.matcher(pi);
                     if (encoding == null && m.find()) {
                         encoding = m.group(1);
