@@ -43,7 +43,11 @@ import java.util.regex.Pattern;
  *
  * <p>Typed business fields that do not parse, unknown vocabulary spellings and missing required
  * values reject the row; an invalid optional identifier is nulled with a warning (privacy
- * contract). Issues name the canonical field and the rule, never the value.
+ * contract). Issues name the canonical field and the rule, never the value. The reader's repairs
+ * ({@link SourceRow#warnings()}) become warnings of the row first. A timestamp whose parts or offset
+ * are not in two digits ({@code T8:05}, {@code -08:0}) is repaired with a warning. Phone numbers are
+ * read with the region of the row ({@code identity.phoneRegionFrom}: e.g. the customer's or the
+ * vendor's country) or else the descriptor's {@code phoneRegion}.
  *
  * <p>A {@code Harmoniser} is immutable and thread-safe; {@link #forBatch} gives the per-batch,
  * single-threaded function that does the work.

@@ -40,7 +40,8 @@ import java.util.Set;
  * ledger's {@code row_number}. A prospect that cannot make a lead is still accounted for as exactly
  * <em>one</em> rejected row:
  * <ul>
- *   <li>no {@code <requestdate>} → field {@code prospect.requestdate}, "missing: ADF requires a requestdate per prospect";</li>
+ *   <li>no {@code <requestdate>} → field {@code prospect.requestdate}, "missing: ADF requires a requestdate per prospect"
+ *       (unless the descriptor says {@code missingRequestdate: arrival}, below);</li>
  *   <li>no vehicle other than trade-ins → field {@code vehicle}, "no vehicle of interest in the prospect (trade-ins are not leads)";</li>
  *   <li>a value longer than the connector's {@code maxFieldChars} → that column, "longer than N characters".</li>
  * </ul>
@@ -54,7 +55,8 @@ import java.util.Set;
  *       {@code vehicle.vin}, {@code vehicle.price}…), its attributes {@code vehicle.interest} (default {@code buy}) and
  *       {@code vehicle.status} (default {@code new}), the ADF DTD's defaults; {@code vehicle.position} (1-based among all
  *       {@code <vehicle>}s of the prospect, trade-ins included, so it is stable) and {@code lead.ref} =
- *       {@code <prospect.id>/<vehicle.position>}, a natural key for the lead (absent when the prospect has no id);</li>
+ *       {@code <prospect.id>/<vehicle.position>}, a natural key for the lead (absent when the prospect has no id, or
+ *       derived, below);</li>
  *   <li>everything under {@code customer}, {@code vendor}, {@code provider} by its path, e.g.
  *       {@code customer.contact.email}, {@code customer.contact.address.postalcode}, {@code vendor.id},
  *       {@code vendor.vendorname}, {@code provider.name};</li>
@@ -64,6 +66,25 @@ import java.util.Set;
  *       {@code mobile}), and {@code <path>.phone} = the first phone that is not a {@code fax} or {@code pager}.</li>
  * </ul>
  * The first occurrence of a path wins. {@code <comments>} (free text, often CDATA) is never exposed.
+ *
+ * <h2>What real feeds get wrong (issue #14)</h2>
+ * A lead is a sales opportunity, so a slip that can be repaired without guessing is repaired, and every repair is a
+ * {@link SourceRow#warnings() warning} of the row by field and rule (never a value), which the ledger records:
+ * <ul>
+ *   <li>before parsing ({@link AdfRepairs}): a UTF-8 byte-order mark; an XML declaration in upper case, with
+ *       typographic quotes or after {@code <?ADF?>} (the ADF 1.0 specification's own example); a stray {@code &}.
+ *       Field {@code xml}; declaration and BOM on every row of the file, a stray {@code &} on the prospect being
+ *       read when it was escaped (the parser reads ahead, so in a long file it may name an earlier prospect);</li>
+ *   <li>{@code format.missingId: derive}: a prospect without {@code <id>} gets {@code lead.ref} = {@code adf:} and
+ *       32 hex digits of SHA-256 over provider, vendor, the request date's digits and the vehicle (position, interest,
+ *       year, make, model), nothing personal; field {@code prospect.id};</li>
+ *   <li>{@code format.missingRequestdate: arrival}: no {@code <requestdate>} → the time the file was opened (UTC,
+ *       seconds); field {@code prospect.requestdate}. A derived id then uses no date, so a resend has the same id;</li>
+ *   <li>{@code format.emptyVehicle: lead}: a prospect whose only vehicle of interest has no content
+ *       ({@code <vehicle interest="buy"/>}) is one lead without a vehicle, field {@code vehicle}; its
+ *       {@code vehicle.*} columns are {@link SourceRow#absentByDesign absent by design}, so required vehicle
+ *       fields do not reject it.</li>
+ * </ul>
  *
  * <h2>Leniency and refusals</h2>
  * Accepted: no XML declaration, processing instructions of any spelling ({@code <?ADF VERSION="1.0"?>},
