@@ -132,6 +132,9 @@ public final class Harmoniser {
             }
             if (row.isPending()) {
                 row.recordKey(recordKey(row));
+                if (source.derivedKey() && fields.containsKey("_subject")) {
+                    fields.put(Row.KEY_WITH_SUBJECT, Boolean.TRUE);
+                }
             }
             return row;
         }

@@ -77,7 +77,8 @@ import java.util.Set;
  *       read when it was escaped (the parser reads ahead, so in a long file it may name an earlier prospect);</li>
  *   <li>{@code format.missingId: derive}: a prospect without {@code <id>} gets {@code lead.ref} = {@code adf:} and
  *       32 hex digits of SHA-256 over provider, vendor, the request date's digits and the vehicle (position, interest,
- *       year, make, model), nothing personal; field {@code prospect.id};</li>
+ *       year, make, model), nothing personal; field {@code prospect.id}. The row is {@link SourceRow#derivedKey()
+ *       derivedKey}: pseudonymise folds the subject's warehouse token into its record key;</li>
  *   <li>{@code format.missingRequestdate: arrival}: no {@code <requestdate>} → the time the file was opened (UTC,
  *       seconds); field {@code prospect.requestdate}. A derived id then uses no date, so a resend has the same id;</li>
  *   <li>{@code format.emptyVehicle: lead}: a prospect whose only vehicle of interest has no content
@@ -429,7 +430,7 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
                 problem = Issue.rejection("vehicle", "no vehicle of interest in the prospect (trade-ins are not leads)");
             }
             if (problem != null) {
-                pending.add(new AdfRow(++rowNumber, prospect.values, problem, List.of(), false));
+                pending.add(new AdfRow(++rowNumber, prospect.values, problem, List.of(), false, false));
                 return;
             }
             String id = prospect.values.get("prospect.id");
@@ -447,7 +448,8 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
                     row.put("lead.ref", derivedRef(prospect.values, requestdate, vehicle));
                     rowWarnings.add(Issue.warning("prospect.id", "missing: lead id derived from provider, vendor, request date and vehicle"));
                 }
-                pending.add(new AdfRow(++rowNumber, row, null, List.copyOf(rowWarnings), withoutVehicle));
+                pending.add(new AdfRow(++rowNumber, row, null, List.copyOf(rowWarnings), withoutVehicle,
+                        id == null && leniency.deriveId()));
             }
         }
 
@@ -538,8 +540,8 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
     }
 
     /** A row of one (prospect, vehicle of interest); {@link #toString()} prints no values. */
-    private record AdfRow(long number, Map<String, String> values, Issue problem, List<Issue> warnings, boolean withoutVehicle)
-            implements SourceRow {
+    private record AdfRow(long number, Map<String, String> values, Issue problem, List<Issue> warnings, boolean withoutVehicle,
+                          boolean derivedKey) implements SourceRow {
         /** The vehicle's columns of a lead kept without a vehicle ({@code emptyVehicle: lead}). */
         @Override
         public boolean absentByDesign(String column) {

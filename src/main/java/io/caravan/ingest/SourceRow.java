@@ -43,4 +43,12 @@ public interface SourceRow {
     default boolean absentByDesign(String column) {
         return false;
     }
+
+    /**
+     * True when the reader derived this row's natural key from non-personal values because the source sent none;
+     * the subject's token is then added to the record key after pseudonymisation.
+     */
+    default boolean derivedKey() {
+        return false;
+    }
 }

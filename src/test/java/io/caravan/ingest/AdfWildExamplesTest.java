@@ -40,6 +40,8 @@ class AdfWildExamplesTest {
             assertThat(lead.fields()).containsEntry("make", "Chevrolet").containsEntry("model", "Blazer").containsEntry("model_year", 1999)
                     .containsEntry("lead_at", OffsetDateTime.parse("2000-03-30T15:30:20-08:00"));
             assertThat((String) lead.get("lead_id")).matches("adf:[0-9a-f]{32}");
+            assertThat(lead.fields()).as("pseudonymise folds the subject's token into the derived key")
+                    .containsEntry(Row.KEY_WITH_SUBJECT, true).containsEntry("_subject", "phone");
         });
     }
 
@@ -68,7 +70,7 @@ class AdfWildExamplesTest {
                     "1:phone:phone number is not a valid number");
             assertThat(lead.fields()).containsEntry("lead_id", "Example/1").containsEntry("request_type", "quote")
                     .containsEntry("lead_at", OffsetDateTime.parse("2025-09-22T18:07:00+02:00"))
-                    .doesNotContainKeys("make", "model", "model_year");
+                    .doesNotContainKeys("make", "model", "model_year", Row.KEY_WITH_SUBJECT);
         });
     }
 
