@@ -15,13 +15,25 @@ import java.util.Objects;
  * @param constants   canonical field name → value for every row
  * @param subjectOrder identifier fields whose first present value makes {@code subject_token}
  * @param source      transport options for API sources (base URL, paging, allowed hosts); may be empty
+ * @param phoneRegionColumns source columns holding a row's ISO 3166 alpha-2 region (the customer's, the vendor's
+ *                    country); the first present one reads the row's phone numbers, else {@code phoneRegion}
  */
 public record ConnectorDescriptor(
         String id, String title, String description, String partner, String dataClass,
         WarehouseTable table, FormatSpec format, String phoneRegion, boolean vinCheckDigit,
         List<String> subjectOrder, List<String> naturalKey, Map<String, FieldSpec> fields,
         Map<String, Object> constants, Vocabularies vocabularies, long maxFileBytes, int maxFieldChars,
-        String schedule, JsonNode source, Path file) {
+        String schedule, JsonNode source, Path file, List<String> phoneRegionColumns) {
+
+    public ConnectorDescriptor(
+            String id, String title, String description, String partner, String dataClass,
+            WarehouseTable table, FormatSpec format, String phoneRegion, boolean vinCheckDigit,
+            List<String> subjectOrder, List<String> naturalKey, Map<String, FieldSpec> fields,
+            Map<String, Object> constants, Vocabularies vocabularies, long maxFileBytes, int maxFieldChars,
+            String schedule, JsonNode source, Path file) {
+        this(id, title, description, partner, dataClass, table, format, phoneRegion, vinCheckDigit, subjectOrder, naturalKey,
+                fields, constants, vocabularies, maxFileBytes, maxFieldChars, schedule, source, file, List.of());
+    }
 
     public ConnectorDescriptor {
         Objects.requireNonNull(id, "id");
@@ -29,6 +41,7 @@ public record ConnectorDescriptor(
         Objects.requireNonNull(format, "format");
         subjectOrder = List.copyOf(subjectOrder);
         naturalKey = List.copyOf(naturalKey);
+        phoneRegionColumns = List.copyOf(phoneRegionColumns);
         fields = Map.copyOf(fields);
         constants = Map.copyOf(constants);
     }

@@ -222,7 +222,7 @@ public class ConnectorRegistry {
                     identity.path("vinCheckDigit").asBoolean(false), subjectOrder, naturalKey, fields, constants,
                     vocabularies, limits.path("maxFileBytes").asLong(512L * 1024 * 1024),
                     limits.path("maxFieldChars").asInt(65_536), doc.hasNonNull("schedule") ? doc.get("schedule").asString() : null,
-                    doc.path("source"), path));
+                    doc.path("source"), path, strings(identity.path("phoneRegionFrom"))));
         }
 
         private FormatSpec format(JsonNode node) {

@@ -31,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns source rows into canonical rows for one connector: maps partner columns onto canonical
@@ -41,7 +43,11 @@ import java.util.function.Function;
  *
  * <p>Typed business fields that do not parse, unknown vocabulary spellings and missing required
  * values reject the row; an invalid optional identifier is nulled with a warning (privacy
- * contract). Issues name the canonical field and the rule, never the value.
+ * contract). Issues name the canonical field and the rule, never the value. The reader's repairs
+ * ({@link SourceRow#warnings()}) become warnings of the row first. A timestamp whose parts or offset
+ * are not in two digits ({@code T8:05}, {@code -08:0}) is repaired with a warning. Phone numbers are
+ * read with the region of the row ({@code identity.phoneRegionFrom}: e.g. the customer's or the
+ * vendor's country) or else the descriptor's {@code phoneRegion}.
  *
  * <p>A {@code Harmoniser} is immutable and thread-safe; {@link #forBatch} gives the per-batch,
  * single-threaded function that does the work.
@@ -100,13 +106,17 @@ public final class Harmoniser {
                 return Row.unreadable(source.number(), problem.field(), problem.reason());
             }
             Row row = new Row(source.number(), new HashMap<>(connector.fields().size() * 2 + 8));
+            for (Issue repaired : source.warnings()) {
+                row.warn(repaired.field(), repaired.reason());
+            }
             Map<String, Object> fields = row.fields();
             for (FieldSpec spec : connector.fields().values()) {
                 String raw = source.get(spec.column());
-                Object value = parse(row, spec, raw == null ? null : raw.strip());
+                Object value = parse(row, spec, raw == null ? null : raw.strip(), source);
                 if (value != null) {
                     fields.put(spec.name(), value);
-                } else if (spec.required() && row.isPending() && !hasIssue(row, spec.name())) {
+                } else if (spec.required() && row.isPending() && !hasIssue(row, spec.name())
+                        && !(raw == null && source.absentByDesign(spec.column()))) {
                     row.reject(spec.name(), "required value missing");
                 }
             }
@@ -122,6 +132,9 @@ public final class Harmoniser {
             }
             if (row.isPending()) {
                 row.recordKey(recordKey(row));
+                if (source.derivedKey() && fields.containsKey("_subject")) {
+                    fields.put(Row.KEY_WITH_SUBJECT, Boolean.TRUE);
+                }
             }
             return row;
         }
@@ -156,7 +169,7 @@ public final class Harmoniser {
         return row.issues().stream().anyMatch(i -> i.field().equals(field));
     }
 
-    private Object parse(Row row, FieldSpec spec, String raw) {
+    private Object parse(Row row, FieldSpec spec, String raw, SourceRow source) {
         if (raw == null || raw.isEmpty()) {
             return null;
         }
@@ -172,12 +185,12 @@ public final class Harmoniser {
                 case INTEGER -> integer(spec, raw);
                 case DECIMAL -> decimal(raw, format.decimalSeparator(), spec.scale());
                 case DATE -> date(spec, raw, format);
-                case TIMESTAMP -> timestamp(raw, format);
+                case TIMESTAMP -> timestamp(row, spec, raw, format);
                 case BOOLEAN -> bool(spec, raw);
                 case VOCABULARY -> connector.vocabularies().map(spec.vocabulary(), raw)
                         .orElseThrow(() -> new ValueException("unknown " + spec.vocabulary() + " spelling"));
                 case EMAIL -> identifier(row, spec, () -> Identifiers.email(raw));
-                case PHONE -> identifier(row, spec, () -> Identifiers.phone(raw, connector.phoneRegion()));
+                case PHONE -> identifier(row, spec, () -> Identifiers.phone(raw, phoneRegion(source)));
                 case VIN -> identifier(row, spec, () -> Identifiers.vin(raw, connector.vinCheckDigit()));
                 case POSTCODE -> raw.toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
             };
@@ -185,6 +198,17 @@ public final class Harmoniser {
             row.reject(field, e.getMessage());
             return null;
         }
+    }
+
+    /** The row's region from the first of the descriptor's region columns holding a two-letter code, else the descriptor's. */
+    private String phoneRegion(SourceRow source) {
+        for (String column : connector.phoneRegionColumns()) {
+            String value = source.get(column);
+            if (value != null && value.strip().length() == 2 && value.strip().chars().allMatch(Character::isLetter)) {
+                return value.strip().toUpperCase(Locale.ROOT);
+            }
+        }
+        return connector.phoneRegion();
     }
 
     private static Object text(Row row, FieldSpec spec, String raw) {
@@ -277,6 +301,60 @@ public final class Harmoniser {
             }
         }
         return date;
+    }
+
+    private static OffsetDateTime timestamp(Row row, FieldSpec spec, String raw, FormatSpec format) {
+        try {
+            return timestamp(raw, format);
+        } catch (ValueException e) {
+            String repaired = repairedTimestamp(raw);
+            if (repaired == null) {
+                throw e;
+            }
+            OffsetDateTime value = timestamp(repaired, format);
+            row.warn(spec.name(), "timestamp repaired: hour, minute, second or offset not in two digits");
+            return value;
+        }
+    }
+
+    /**
+     * ISO-8601 as real feeds garble it ({@code 2000-03-30T15:30:20-08:0}, {@code 2026-11-02T8:05},
+     * {@code +0100}, {@code -8}): each part padded to two digits and the offset written {@code ±hh:mm};
+     * null when the text is not such a timestamp at all.
+     */
+    static String repairedTimestamp(String raw) {
+        Matcher m = GARBLED_TIMESTAMP.matcher(raw);
+        if (!m.matches()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder()
+                .append(m.group(1)).append('-').append(two(m.group(2))).append('-').append(two(m.group(3)))
+                .append('T').append(two(m.group(4))).append(':').append(two(m.group(5)));
+        if (m.group(6) != null) {
+            text.append(':').append(two(m.group(6)));
+            if (m.group(7) != null) {
+                text.append(m.group(7));
+            }
+        }
+        String zone = m.group(8);
+        if (zone != null) {
+            if (zone.equalsIgnoreCase("z")) {
+                text.append('Z');
+            } else {
+                text.append(zone.charAt(0)).append(two(m.group(9))).append(':')
+                        .append(m.group(10) == null || m.group(10).isEmpty() ? "00" : two(m.group(10)));
+            }
+        }
+        String repaired = text.toString();
+        return repaired.equals(raw) ? null : repaired;
+    }
+
+    private static final Pattern GARBLED_TIMESTAMP = Pattern.compile(
+            "(\\d{4})-(\\d{1,2})-(\\d{1,2})[Tt ](\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(\\.\\d{1,9})?)?\\s*"
+                    + "(Z|z|[+-](\\d{1,2})(?::?(\\d{0,2}))?)?");
+
+    private static String two(String digits) {
+        return digits.length() == 1 ? "0" + digits : digits;
     }
 
     private static OffsetDateTime timestamp(String raw, FormatSpec format) {

@@ -12,6 +12,12 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +40,8 @@ import java.util.Set;
  * ledger's {@code row_number}. A prospect that cannot make a lead is still accounted for as exactly
  * <em>one</em> rejected row:
  * <ul>
- *   <li>no {@code <requestdate>} → field {@code prospect.requestdate}, "missing: ADF requires a requestdate per prospect";</li>
+ *   <li>no {@code <requestdate>} → field {@code prospect.requestdate}, "missing: ADF requires a requestdate per prospect"
+ *       (unless the descriptor says {@code missingRequestdate: arrival}, below);</li>
  *   <li>no vehicle other than trade-ins → field {@code vehicle}, "no vehicle of interest in the prospect (trade-ins are not leads)";</li>
  *   <li>a value longer than the connector's {@code maxFieldChars} → that column, "longer than N characters".</li>
  * </ul>
@@ -48,7 +55,8 @@ import java.util.Set;
  *       {@code vehicle.vin}, {@code vehicle.price}…), its attributes {@code vehicle.interest} (default {@code buy}) and
  *       {@code vehicle.status} (default {@code new}), the ADF DTD's defaults; {@code vehicle.position} (1-based among all
  *       {@code <vehicle>}s of the prospect, trade-ins included, so it is stable) and {@code lead.ref} =
- *       {@code <prospect.id>/<vehicle.position>}, a natural key for the lead (absent when the prospect has no id);</li>
+ *       {@code <prospect.id>/<vehicle.position>}, a natural key for the lead (absent when the prospect has no id, or
+ *       derived, below);</li>
  *   <li>everything under {@code customer}, {@code vendor}, {@code provider} by its path, e.g.
  *       {@code customer.contact.email}, {@code customer.contact.address.postalcode}, {@code vendor.id},
  *       {@code vendor.vendorname}, {@code provider.name};</li>
@@ -58,6 +66,26 @@ import java.util.Set;
  *       {@code mobile}), and {@code <path>.phone} = the first phone that is not a {@code fax} or {@code pager}.</li>
  * </ul>
  * The first occurrence of a path wins. {@code <comments>} (free text, often CDATA) is never exposed.
+ *
+ * <h2>What real feeds get wrong (issue #14)</h2>
+ * A lead is a sales opportunity, so a slip that can be repaired without guessing is repaired, and every repair is a
+ * {@link SourceRow#warnings() warning} of the row by field and rule (never a value), which the ledger records:
+ * <ul>
+ *   <li>before parsing ({@link AdfRepairs}): a UTF-8 byte-order mark; an XML declaration in upper case, with
+ *       typographic quotes or after {@code <?ADF?>} (the ADF 1.0 specification's own example); a stray {@code &}.
+ *       Field {@code xml}; declaration and BOM on every row of the file, a stray {@code &} on the prospect being
+ *       read when it was escaped (the parser reads ahead, so in a long file it may name an earlier prospect);</li>
+ *   <li>{@code format.missingId: derive}: a prospect without {@code <id>} gets {@code lead.ref} = {@code adf:} and
+ *       32 hex digits of SHA-256 over provider, vendor, the request date's digits and the vehicle (position, interest,
+ *       year, make, model), nothing personal; field {@code prospect.id}. The row is {@link SourceRow#derivedKey()
+ *       derivedKey}: pseudonymise folds the subject's warehouse token into its record key;</li>
+ *   <li>{@code format.missingRequestdate: arrival}: no {@code <requestdate>} → the time the file was opened (UTC,
+ *       seconds); field {@code prospect.requestdate}. A derived id then uses no date, so a resend has the same id;</li>
+ *   <li>{@code format.emptyVehicle: lead}: a prospect whose only vehicle of interest has no content
+ *       ({@code <vehicle interest="buy"/>}) is one lead without a vehicle, field {@code vehicle}; its
+ *       {@code vehicle.*} columns are {@link SourceRow#absentByDesign absent by design}, so required vehicle
+ *       fields do not reject it.</li>
+ * </ul>
  *
  * <h2>Leniency and refusals</h2>
  * Accepted: no XML declaration, processing instructions of any spelling ({@code <?ADF VERSION="1.0"?>},
@@ -83,7 +111,25 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
 
     @Override
     public RecordReader open(InputStream in, ConnectorDescriptor descriptor, String source) {
-        return new AdfReader(in, descriptor.maxFieldChars(), source);
+        return new AdfReader(in, descriptor.maxFieldChars(), source, Leniency.of(descriptor), Instant.now());
+    }
+
+    /**
+     * What the descriptor lets the reader keep ({@code format} options, all off by default):
+     * {@code missingId: derive}, {@code missingRequestdate: arrival}, {@code emptyVehicle: lead}.
+     */
+    record Leniency(boolean deriveId, boolean arrivalWhenNoRequestdate, boolean emptyVehicleIsLead) {
+        static final Leniency STRICT = new Leniency(false, false, false);
+
+        static Leniency of(ConnectorDescriptor descriptor) {
+            var raw = descriptor.format().raw();
+            if (raw == null) {
+                return STRICT;
+            }
+            return new Leniency(raw.path("missingId").asText("").equals("derive"),
+                    raw.path("missingRequestdate").asText("").equals("arrival"),
+                    raw.path("emptyVehicle").asText("").equals("lead"));
+        }
     }
 
     /** A StAX factory that never reads a DTD and never resolves an external entity. */
@@ -105,18 +151,32 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
         private final int maxFieldChars;
         private final String source;
         private final Deque<SourceRow> pending = new ArrayDeque<>();
+        private final Leniency leniency;
+        private final String arrival;
+        private final AdfRepairs repairs;
+        private long ampersandsSeen;
         private boolean rootSeen;
         private boolean finished;
         private long rowNumber;
         private long prospectNumber;
 
         AdfReader(InputStream in, int maxFieldChars, String source) {
+            this(in, maxFieldChars, source, Leniency.STRICT, Instant.now());
+        }
+
+        AdfReader(InputStream in, int maxFieldChars, String source, Leniency leniency, Instant arrival) {
             this.in = in;
             this.maxFieldChars = maxFieldChars;
             this.source = source;
+            this.leniency = leniency;
+            this.arrival = arrival.truncatedTo(ChronoUnit.SECONDS).toString();
             try {
+                this.repairs = new AdfRepairs(in);
                 // a factory per reader: StAX does not promise that a shared factory is thread-safe
-                this.xml = secureFactory().createXMLStreamReader(in);
+                this.xml = secureFactory().createXMLStreamReader(repairs.stream());
+            } catch (IOException e) {
+                closeQuietly(in);
+                throw new DataException(source + ": cannot be read (" + e.getClass().getSimpleName() + ")");
             } catch (XMLStreamException e) {
                 closeQuietly(in);
                 throw malformed(e.getLocation());
@@ -351,26 +411,81 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
                     leads.add(vehicle);
                 }
             }
+            List<Issue> warnings = new ArrayList<>(repairs.fileRepairs());
+            if (repairs.ampersandsEscaped() > ampersandsSeen) {
+                ampersandsSeen = repairs.ampersandsEscaped();
+                warnings.add(Issue.warning(AdfRepairs.FIELD, AdfRepairs.AMPERSAND));
+            }
             Issue problem = prospect.problem;
-            if (problem == null && !prospect.values.containsKey("prospect.requestdate")) {
-                problem = Issue.rejection("prospect.requestdate", "missing: ADF requires a requestdate per prospect");
+            String requestdate = prospect.values.get("prospect.requestdate");
+            if (problem == null && requestdate == null) {
+                if (leniency.arrivalWhenNoRequestdate()) {
+                    prospect.values.put("prospect.requestdate", arrival);
+                    warnings.add(Issue.warning("prospect.requestdate", "missing: the file's arrival time is used"));
+                } else {
+                    problem = Issue.rejection("prospect.requestdate", "missing: ADF requires a requestdate per prospect");
+                }
             }
             if (problem == null && leads.isEmpty()) {
                 problem = Issue.rejection("vehicle", "no vehicle of interest in the prospect (trade-ins are not leads)");
             }
             if (problem != null) {
-                pending.add(new AdfRow(++rowNumber, prospect.values, problem));
+                pending.add(new AdfRow(++rowNumber, prospect.values, problem, List.of(), false, false));
                 return;
             }
             String id = prospect.values.get("prospect.id");
             for (Map<String, String> vehicle : leads) {
                 Map<String, String> row = new LinkedHashMap<>(prospect.values);
                 row.putAll(vehicle);
+                List<Issue> rowWarnings = new ArrayList<>(warnings);
+                boolean withoutVehicle = leniency.emptyVehicleIsLead() && leads.size() == 1 && isEmpty(vehicle);
+                if (withoutVehicle) {
+                    rowWarnings.add(Issue.warning("vehicle", "empty vehicle: kept as a lead without a vehicle"));
+                }
                 if (id != null) {
                     row.put("lead.ref", id + "/" + vehicle.get("vehicle.position"));
+                } else if (leniency.deriveId()) {
+                    row.put("lead.ref", derivedRef(prospect.values, requestdate, vehicle));
+                    rowWarnings.add(Issue.warning("prospect.id", "missing: lead id derived from provider, vendor, request date and vehicle"));
                 }
-                pending.add(new AdfRow(++rowNumber, row, null));
+                pending.add(new AdfRow(++rowNumber, row, null, List.copyOf(rowWarnings), withoutVehicle,
+                        id == null && leniency.deriveId()));
             }
+        }
+
+        /** A vehicle with nothing but its attributes (interest, status): {@code <vehicle interest="buy"/>}. */
+        private static boolean isEmpty(Map<String, String> vehicle) {
+            return vehicle.keySet().stream().allMatch(k -> k.equals("vehicle.interest") || k.equals("vehicle.status")
+                    || k.equals("vehicle.position"));
+        }
+
+        /**
+         * A stable lead id for a prospect without {@code <id>}: {@code adf:} and 32 hex digits of SHA-256 over the
+         * provider, the vendor, the request date as sent (digits only, so layout slips do not matter; empty when the
+         * prospect has none), and the vehicle (position, interest, year, make, model). No personal value (customer,
+         * contact, VIN, comments) goes in, so the id says nothing about the person; the same lead re-sent gets the
+         * same id and is a duplicate in the warehouse.
+         */
+        static String derivedRef(Map<String, String> prospect, String requestdate, Map<String, String> vehicle) {
+            StringBuilder key = new StringBuilder();
+            for (String column : List.of("provider.name", "provider.id", "provider.service", "vendor.id", "vendor.vendorname",
+                    "vendor.contact.name")) {
+                key.append(normalised(prospect.get(column))).append('|');
+            }
+            key.append(requestdate == null ? "" : requestdate.replaceAll("[^0-9]", "")).append('|');
+            for (String column : List.of("vehicle.position", "vehicle.interest", "vehicle.year", "vehicle.make", "vehicle.model")) {
+                key.append(normalised(vehicle.get(column))).append('|');
+            }
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+                return "adf:" + HexFormat.of().formatHex(digest, 0, 16);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+        }
+
+        private static String normalised(String value) {
+            return value == null ? "" : value.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
         }
 
         /** {@code trade-in} in any case, with or without the hyphen ({@code Trade-In}, {@code trade in}, {@code tradein}). */
@@ -425,7 +540,14 @@ class AdfXmlReaderFactory implements RecordReaderFactory {
     }
 
     /** A row of one (prospect, vehicle of interest); {@link #toString()} prints no values. */
-    private record AdfRow(long number, Map<String, String> values, Issue problem) implements SourceRow {
+    private record AdfRow(long number, Map<String, String> values, Issue problem, List<Issue> warnings, boolean withoutVehicle,
+                          boolean derivedKey) implements SourceRow {
+        /** The vehicle's columns of a lead kept without a vehicle ({@code emptyVehicle: lead}). */
+        @Override
+        public boolean absentByDesign(String column) {
+            return withoutVehicle && column.startsWith("vehicle.");
+        }
+
         @Override
         public String get(String column) {
             return values.get(column);

@@ -27,4 +27,28 @@ public interface SourceRow {
     default io.caravan.pipeline.Issue problem() {
         return null;
     }
+
+    /**
+     * What the reader repaired to keep this row (a malformed declaration, a stray {@code &}, a derived id),
+     * each a warning with the field and rule, never a value; empty when nothing was repaired.
+     */
+    default java.util.List<io.caravan.pipeline.Issue> warnings() {
+        return java.util.List.of();
+    }
+
+    /**
+     * True when the reader kept this row knowing that {@code column} is absent (an ADF lead kept without a
+     * vehicle, already warned about): a required field from it is then not a reason to reject the row.
+     */
+    default boolean absentByDesign(String column) {
+        return false;
+    }
+
+    /**
+     * True when the reader derived this row's natural key from non-personal values because the source sent none;
+     * the subject's token is then added to the record key after pseudonymisation.
+     */
+    default boolean derivedKey() {
+        return false;
+    }
 }

@@ -20,6 +20,13 @@ import java.util.Map;
  * thread-safe. {@link #toString()} never prints field values.
  */
 public final class Row {
+    /**
+     * Field set by harmonise (value {@code true}) when the row's natural key was derived by the reader because the
+     * source sent none (an ADF prospect without {@code <id>}): pseudonymise then folds the subject's warehouse token
+     * into {@link #recordKey()}, so two people asking for the same vehicle at the same second stay two leads.
+     */
+    public static final String KEY_WITH_SUBJECT = "_keyWithSubject";
+
     private final long number;
     private Disposition disposition = Disposition.PENDING;
     private List<Issue> issues = List.of();

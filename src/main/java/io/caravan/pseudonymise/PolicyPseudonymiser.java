@@ -2,7 +2,11 @@ package io.caravan.pseudonymise;
 
 import io.caravan.pipeline.RecordBatch;
 import io.caravan.pipeline.Row;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -123,8 +127,25 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         if (sealed != null && !sealed.isEmpty()) {
             out.put(SEALED_IDENTIFIERS, seal.seal(sealed));
         }
+        if (seals && Boolean.TRUE.equals(in.get(Row.KEY_WITH_SUBJECT)) && out.get(SUBJECT_TOKEN) instanceof String token
+                && row.recordKey() != null) {
+            row.recordKey(withSubject(row.recordKey(), token));
+        }
         row.replaceFields(out);
         row.keyId(tokenised ? tokeniser.keyId() : null);
+    }
+
+    /**
+     * A record key derived from non-personal values (see {@link Row#KEY_WITH_SUBJECT}) with the subject's warehouse
+     * token folded in: hex SHA-256 of {@code key|token}. Only the token, a keyed hash, goes in, never the identifier.
+     */
+    static String withSubject(String recordKey, String subjectToken) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest((recordKey + "|" + subjectToken).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     /** Identifiers reach this step as normalised text; anything else is a field-level problem. */

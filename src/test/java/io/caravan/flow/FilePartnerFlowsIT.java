@@ -72,20 +72,21 @@ class FilePartnerFlowsIT {
         Map<String, Object> second = bySource(batches, "leads_2026-11-03.xml");
 
         // status, in, delivered, rejected, consent-filtered, suppressed, duplicate, warnings
-        assertThat(counts(first)).containsExactly("completed", 9L, 5L, 4L, 0L, 0L, 0L, 1L);
+        // issue #14: the prospect without requestdate (row 5) is a lead at the file's arrival time, with a warning
+        assertThat(counts(first)).containsExactly("completed", 9L, 6L, 3L, 0L, 0L, 0L, 2L);
         assertThat(counts(second)).containsExactly("completed", 6L, 3L, 2L, 0L, 0L, 1L, 0L);
         assertThat(rejections(first)).containsExactly(
                 "4:vehicle:no vehicle of interest in the prospect (trade-ins are not leads)",
-                "5:prospect.requestdate:missing: ADF requires a requestdate per prospect",
                 "8:lead_at:not a timestamp (ISO-8601 or the descriptor's timestamp pattern)",
                 "9:make:required value missing");
         assertThat(rejections(second)).containsExactly(
                 "4:request_type:unknown request_type spelling",
                 "5:model_year:not a number");
-        assertThat(warnings(first)).containsExactly("vin:VIN must have 17 characters");
+        assertThat(warnings(first)).containsExactly("prospect.requestdate:missing: the file's arrival time is used",
+                "vin:VIN must have 17 characters");
 
         assertThat(app.jdbc().queryForList("SELECT lead_id FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf' ORDER BY lead_id", String.class)).containsExactly(
-                "AB-2026-110001/1", "AB-2026-110002/1", "AB-2026-110002/2", "AB-2026-110005/1", "AB-2026-110006/1",
+                "AB-2026-110001/1", "AB-2026-110002/1", "AB-2026-110002/2", "AB-2026-110004/1", "AB-2026-110005/1", "AB-2026-110006/1",
                 "AB-2026-110101/1", "AB-2026-110102/1", "AB-2026-110105/1");
         Map<String, Object> lead = app.jdbc().queryForMap("SELECT * FROM caravan.lead WHERE lead_id = 'AB-2026-110001/1'");
         assertThat(lead).containsEntry("connector_id", "autoboerse-leads-adf").containsEntry("partner_id", "autoboerse")
@@ -216,7 +217,7 @@ class FilePartnerFlowsIT {
         Map<String, Object> refused = bySource(app.awaitBatches("autoboerse-leads-adf", 3, WAIT), "leads_2026-11-04.xml");
         assertThat(refused.get("status")).isEqualTo("failed");
         assertThat(refused.get("error")).isEqualTo("leads_2026-11-04.xml: DOCTYPE declarations are refused (line 2)");
-        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class)).isEqualTo(8L);
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class)).isEqualTo(9L);
         Path failed = data.resolve("sftp/autoboerse/inbox/.failed");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> Files.isDirectory(failed));
         try (Stream<Path> files = Files.list(failed)) {

@@ -113,6 +113,67 @@ class MessyInputsIT {
         assertThat(health()).isEqualTo(200);
     }
 
+    /** Issue #14: public ADF examples through the real marketplace route (sources in src/test/resources/adf-wild/README.md). */
+    @Test
+    void wildAdfExamplesAreLeadsWithEveryRepairAWarningByRowAndFieldAndAResendIsTheSameLead() throws Exception {
+        Path wild = Path.of("src/test/resources/adf-wild");
+        Map<String, List<String>> expected = Map.of(
+                "adf-1.0-specification-example.xml", List.of(
+                        "1:prospect.id:missing: lead id derived from provider, vendor, request date and vehicle",
+                        "1:xml:XML declaration repaired (case, quotes or position)"),
+                "wikipedia-example.xml", List.of(
+                        "1:email:e-mail must have exactly one @ after a local part",
+                        "1:lead_at:timestamp repaired: hour, minute, second or offset not in two digits",
+                        "1:phone:phone number is not a valid number",
+                        "1:prospect.id:missing: lead id derived from provider, vendor, request date and vehicle"),
+                "launchlabs-example.xml", List.of(
+                        "1:phone:phone number is not a valid number",
+                        "1:vehicle:empty vehicle: kept as a lead without a vehicle"),
+                "python-adf-template-filled.xml", List.of(
+                        "1:lead_at:timestamp repaired: hour, minute, second or offset not in two digits",
+                        "1:prospect.id:missing: lead id derived from provider, vendor, request date and vehicle",
+                        "1:xml:XML declaration repaired (case, quotes or position)",
+                        "1:xml:byte-order mark removed",
+                        "1:xml:stray '&' escaped"));
+        for (String name : expected.keySet()) {
+            deliver("autoboerse", name, Files.readAllBytes(wild.resolve(name)));
+        }
+        for (Map.Entry<String, List<String>> example : expected.entrySet()) {
+            Map<String, Object> batch = app.awaitBatchOf("autoboerse-leads-adf", example.getKey(), WAIT);
+            assertThat(List.of(batch.get("status"), batch.get("rows_in"), batch.get("rows_delivered"), batch.get("rows_rejected")))
+                    .as(example.getKey()).isEqualTo(List.of("completed", 1L, 1L, 0L));
+            assertThat(app.jdbc().queryForList("SELECT row_number || ':' || field || ':' || reason FROM caravan.batch_warning"
+                    + " WHERE batch_id = ? ORDER BY field, reason", String.class, batch.get("batch_id")))
+                    .as(example.getKey()).containsExactlyElementsOf(example.getValue());
+        }
+        long leads = app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class);
+        assertThat(leads).isEqualTo(4L);
+
+        deliver("autoboerse", "resent-specification-example.xml", Files.readAllBytes(wild.resolve("adf-1.0-specification-example.xml")));
+        Map<String, Object> resent = app.awaitBatchOf("autoboerse-leads-adf", "resent-specification-example.xml", WAIT);
+
+        assertThat(resent.get("status")).isEqualTo("completed");
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class))
+                .as("the same lead re-sent without an id keeps its derived key: no second lead").isEqualTo(4L);
+        assertThat(health()).isEqualTo(200);
+    }
+
+    @Test
+    void anHtmlErrorPageAndATruncatedAdfFileAreRefusedWithAReason() throws Exception {
+        deliver("autoboerse", "error-page.xml", utf8("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"));
+        deliver("autoboerse", "truncated.xml", utf8("<?xml version=\"1.0\"?>\n<adf>\n<prospect><requestdate>2026-11-02T08:00:00Z</requestdate>"
+                + "<vehicle><make>Kia</make></vehicle></prospect>\n<prospect><requestdate>2026-11-0"));
+
+        Map<String, Object> page = app.awaitBatchOf("autoboerse-leads-adf", "error-page.xml", WAIT);
+        Map<String, Object> truncated = app.awaitBatchOf("autoboerse-leads-adf", "truncated.xml", WAIT);
+
+        assertThat(page.get("status")).isEqualTo("failed");
+        assertThat(page.get("error")).isEqualTo("error-page.xml: not an ADF document: the root element is not <adf>");
+        assertThat(truncated.get("status")).isEqualTo("failed");
+        assertThat((String) truncated.get("error")).startsWith("truncated.xml: malformed XML at line 4");
+        assertThat(health()).isEqualTo(200);
+    }
+
     private void deliver(String partner, String name, byte[] content) throws IOException {
         Inbox.deliver(data.resolve("sftp").resolve(partner).resolve("inbox"), name, content);
     }

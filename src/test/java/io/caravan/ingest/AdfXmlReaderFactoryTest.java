@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.connector.ConnectorRegistry;
+import io.caravan.connector.FormatSpec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import io.caravan.pipeline.Issue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,6 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AdfXmlReaderFactoryTest {
     private static final ConnectorDescriptor ADF = new ConnectorRegistry(Path.of("connectors"), Path.of("config/vocabularies.yaml"),
             Set.of("csv", "fixed-width", "adf-xml", "json")).get("autoboerse-leads-adf");
+
+    /** The same descriptor without the leniency options: what a connector gets that does not ask for them. */
+    private static final ConnectorDescriptor STRICT = withFormatRaw(ADF, JsonNodeFactory.instance.objectNode().put("type", "adf-xml"));
 
     private final AdfXmlReaderFactory factory = new AdfXmlReaderFactory();
 
@@ -74,7 +82,7 @@ class AdfXmlReaderFactoryTest {
     @Test
     void prospectWithoutRequestdateIsOneRejectedRowWhateverItsVehicles() {
         List<SourceRow> rows = read(adf(prospect("P-1", null,
-                vehicle("buy", "new", "<make>Kia</make>") + vehicle("buy", "new", "<make>Seat</make>"), "")));
+                vehicle("buy", "new", "<make>Kia</make>") + vehicle("buy", "new", "<make>Seat</make>"), "")), STRICT);
 
         assertThat(rows).singleElement().satisfies(r -> {
             assertThat(r.number()).isEqualTo(1L);
@@ -260,9 +268,116 @@ class AdfXmlReaderFactoryTest {
         }
     }
 
+    @Test
+    void withArrivalLeniencyAProspectWithoutRequestdateKeepsEveryLeadWithTheArrivalTimeAndAWarning() {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        List<SourceRow> rows = read(adf(prospect("P-1", null,
+                vehicle("buy", "new", "<make>Kia</make>") + vehicle("buy", "new", "<make>Seat</make>"), "")));
+
+        assertThat(rows).hasSize(2).allSatisfy(r -> {
+            assertThat(r.problem()).isNull();
+            assertThat(Instant.parse(r.get("prospect.requestdate"))).isBetween(before, Instant.now());
+            assertThat(r.warnings()).containsExactly(Issue.warning("prospect.requestdate", "missing: the file's arrival time is used"));
+        });
+    }
+
+    @Test
+    void withoutIdADerivedRefIsStableAcrossResendsDiffersByVehicleAndUsesNoPersonalValue() {
+        String vehicles = vehicle("buy", "new", "<year>2026</year><make>Kia</make><model>EV3</model>")
+                + vehicle("test-drive", "used", "<make>Seat</make>");
+        String provider = "<vendor><id>HH-01</id></vendor><provider><name part=\"full\">Portal</name></provider>";
+        String jane = "<customer><contact><email>jane@example.com</email><phone>040 123456</phone></contact></customer>";
+        String john = "<customer><contact><email>john@example.com</email></contact></customer>";
+
+        List<SourceRow> sent = read(adf(prospectWithoutId("2026-11-02T08:00:00+01:00", vehicles, jane + provider)));
+        List<SourceRow> resent = read(adf(prospectWithoutId("2026-11-02T08:00:00+01:00", vehicles, jane + provider)));
+        List<SourceRow> otherPerson = read(adf(prospectWithoutId("2026-11-02T08:00:00+01:00", vehicles, john + provider)));
+        List<SourceRow> later = read(adf(prospectWithoutId("2026-11-02T08:00:01+01:00", vehicles, jane + provider)));
+
+        assertThat(sent).extracting(r -> r.get("lead.ref")).allMatch(ref -> ref.matches("adf:[0-9a-f]{32}")).doesNotHaveDuplicates()
+                .containsExactlyElementsOf(resent.stream().map(r -> r.get("lead.ref")).toList())
+                .as("the customer's identifiers are not part of the key")
+                .containsExactlyElementsOf(otherPerson.stream().map(r -> r.get("lead.ref")).toList())
+                .doesNotContainAnyElementsOf(later.stream().map(r -> r.get("lead.ref")).toList());
+        assertThat(sent).allSatisfy(r -> assertThat(r.warnings()).containsExactly(
+                Issue.warning("prospect.id", "missing: lead id derived from provider, vendor, request date and vehicle")));
+        assertThat(read(adf(prospectWithoutId("2026-11-02T08:00:00+01:00", vehicles, jane)), STRICT))
+                .as("without the option there is no derived ref").allSatisfy(r -> assertThat(r.get("lead.ref")).isNull());
+    }
+
+    @Test
+    void withoutIdOrRequestdateTheDerivedRefDoesNotDependOnTheArrivalTime() {
+        String xml = adf(prospectWithoutId(null, vehicle("buy", "new", "<make>Kia</make>"), ""));
+        AdfXmlReaderFactory.AdfReader first = new AdfXmlReaderFactory.AdfReader(stream(xml), 1000, "a.xml",
+                AdfXmlReaderFactory.Leniency.of(ADF), Instant.parse("2026-11-02T08:00:00Z"));
+        AdfXmlReaderFactory.AdfReader resent = new AdfXmlReaderFactory.AdfReader(stream(xml), 1000, "b.xml",
+                AdfXmlReaderFactory.Leniency.of(ADF), Instant.parse("2026-11-03T08:00:00Z"));
+
+        assertThat(first.next().get("lead.ref")).isEqualTo(resent.next().get("lead.ref"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<?XML VERSION=\"1.0\"?>\n", "<?xml version=\u201c1.0\u201d encoding=\u201cUTF-8\u201d?>\n",
+            "<?ADF VERSION \"1.0\"?>\n<?XML VERSION \u201c1.0\u201d?>\n", "<?adf version=\"1.0\"?>\n<?xml version=\"1.0\"?>\n",
+            "\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"})
+    void recoverableDeclarationSlipsAndABomAreRepairedWithAWarningOnEveryRow(String prolog) {
+        List<SourceRow> rows = read(prolog + "<adf>" + prospect("P-1", "2026-11-02T08:00:00Z",
+                vehicle("buy", "new", "<make>Kia</make>") + vehicle("buy", "new", "<make>Seat</make>"), "") + "</adf>");
+
+        assertThat(rows).hasSize(2).allSatisfy(r -> {
+            assertThat(r.problem()).isNull();
+            assertThat(r.warnings()).isNotEmpty().allSatisfy(w -> {
+                assertThat(w.field()).isEqualTo("xml");
+                assertThat(w.fatal()).isFalse();
+                assertThat(w.reason()).isIn("XML declaration repaired (case, quotes or position)", "byte-order mark removed");
+            });
+        });
+    }
+
+    @Test
+    void aWellFormedFileHasNoRepairWarnings() {
+        assertThat(read(adf(prospect("P-1", "2026-11-02T08:00:00Z", vehicle("buy", "new", "<make>Kia</make>"), ""))))
+                .singleElement().satisfies(r -> assertThat(r.warnings()).isEmpty());
+    }
+
+    @Test
+    void aStrayAmpersandIsEscapedWithAWarningOnItsProspectWhileCharacterReferencesStay() {
+        List<SourceRow> rows = read(adf(
+                prospect("P-1", "2026-11-02T08:00:00Z", vehicle("buy", "new", "<make>Kia &amp; Co &#38; &#x26;</make>"), "")
+                + prospect("P-2", "2026-11-02T08:00:00Z", vehicle("buy", "new", "<make>Smith & Sons</make>"), "")));
+
+        assertThat(rows).extracting(r -> r.get("vehicle.make")).containsExactly("Kia & Co & &", "Smith & Sons");
+        assertThat(rows.get(1).warnings()).containsExactly(Issue.warning("xml", "stray '&' escaped"));
+    }
+
+    @Test
+    void repairsNeverLetADoctypeOrAnEntityThrough() {
+        String doctype = "<?XML VERSION=\u201c1.0\u201d?>\n<!DOCTYPE adf [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> ]>\n"
+                + "<adf><prospect><requestdate>2026-11-02T08:00:00Z</requestdate><vehicle><make>&xxe; & Co</make></vehicle></prospect></adf>";
+        String entity = "\ufeff<adf><prospect><requestdate>2026-11-02T08:00:00Z</requestdate><vehicle><make>&xxe; & Co</make></vehicle></prospect></adf>";
+
+        assertThatThrownBy(() -> read(doctype)).isInstanceOf(DataException.class).hasMessage("leads.xml: DOCTYPE declarations are refused (line 2)");
+        assertThatThrownBy(() -> read(entity)).isInstanceOf(DataException.class).hasMessageStartingWith("leads.xml: ");
+    }
+
+    @Test
+    void anHtmlErrorPageIsRefusedWithAReason() {
+        String html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+        String htmlWithEntity = "<!DOCTYPE html>\n<html><body>Service&nbsp;unavailable</body></html>";
+
+        assertThatThrownBy(() -> read(html)).isInstanceOf(DataException.class)
+                .hasMessage("leads.xml: not an ADF document: the root element is not <adf>");
+        assertThatThrownBy(() -> read(htmlWithEntity)).isInstanceOf(DataException.class)
+                .hasMessage("leads.xml: DOCTYPE declarations are refused (line 1)");
+    }
+
     private List<SourceRow> read(String xml) {
+        return read(xml, ADF);
+    }
+
+    private List<SourceRow> read(String xml, ConnectorDescriptor descriptor) {
         List<SourceRow> rows = new ArrayList<>();
-        try (RecordReader reader = factory.open(stream(xml), ADF, "leads.xml")) {
+        try (RecordReader reader = factory.open(stream(xml), descriptor, "leads.xml")) {
             reader.forEachRemaining(rows::add);
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -281,6 +396,19 @@ class AdfXmlReaderFactoryTest {
     static String prospect(String id, String requestdate, String vehicles, String rest) {
         return "<prospect><id sequence=\"1\" source=\"test\">" + id + "</id>"
                 + (requestdate == null ? "" : "<requestdate>" + requestdate + "</requestdate>") + vehicles + rest + "</prospect>";
+    }
+
+    static String prospectWithoutId(String requestdate, String vehicles, String rest) {
+        return "<prospect>" + (requestdate == null ? "" : "<requestdate>" + requestdate + "</requestdate>") + vehicles + rest + "</prospect>";
+    }
+
+    private static ConnectorDescriptor withFormatRaw(ConnectorDescriptor d, JsonNode raw) {
+        FormatSpec f = d.format();
+        FormatSpec format = new FormatSpec(f.type(), f.charset(), f.delimiter(), f.quote(), f.header(), f.columns(), f.decimalSeparator(),
+                f.datePatterns(), f.timestampPatterns(), f.zone(), f.records(), raw);
+        return new ConnectorDescriptor(d.id(), d.title(), d.description(), d.partner(), d.dataClass(), d.table(), format, d.phoneRegion(),
+                d.vinCheckDigit(), d.subjectOrder(), d.naturalKey(), d.fields(), d.constants(), d.vocabularies(), d.maxFileBytes(),
+                d.maxFieldChars(), d.schedule(), d.source(), d.file(), d.phoneRegionColumns());
     }
 
     static String vehicle(String interest, String status, String content) {

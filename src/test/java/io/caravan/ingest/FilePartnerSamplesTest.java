@@ -32,13 +32,13 @@ class FilePartnerSamplesTest {
     private static final List<RecordReaderFactory> READERS = List.of(new CsvReaderFactory(), new FixedWidthReaderFactory(), new AdfXmlReaderFactory());
 
     @Test
-    void autoboerseFirstFileKeepsFiveLeadsAndRejectsFourProspectsByFieldAndRule() throws IOException {
+    void autoboerseFirstFileKeepsSixLeadsAndRejectsThreeProspectsByFieldAndRule() throws IOException {
         List<Row> rows = harmonise("autoboerse-leads-adf", "samples/autoboerse/leads_2026-11-02.xml");
 
         assertThat(summary(rows)).containsExactly(
                 "1:PENDING", "2:PENDING", "3:PENDING",
                 "4:REJECTED:vehicle:no vehicle of interest in the prospect (trade-ins are not leads)",
-                "5:REJECTED:prospect.requestdate:missing: ADF requires a requestdate per prospect",
+                "5:PENDING:prospect.requestdate:missing: the file's arrival time is used",
                 "6:PENDING:vin:VIN must have 17 characters",
                 "7:PENDING",
                 "8:REJECTED:lead_at:not a timestamp (ISO-8601 or the descriptor's timestamp pattern)",
@@ -52,6 +52,8 @@ class FilePartnerSamplesTest {
                 .containsEntry("email", "lena.berger@example.com").containsEntry("phone", "+494066969101")
                 .containsEntry("postcode", "20095").containsEntry("channel", "marketplace").containsEntry("funnel_stage", "intent");
         assertThat(rows.get(1).fields()).containsEntry("vin", "WAUZZZGY1PA012345").containsEntry("email", "jonas.albrecht@example.com");
+        assertThat(rows.get(4).fields()).as("a prospect without requestdate is a lead at the file's arrival (issue #14)")
+                .containsEntry("lead_id", "AB-2026-110004/1").containsKey("lead_at");
     }
 
     @Test

@@ -56,6 +56,32 @@ class PseudonymiseComponentTest {
     }
 
     @Test
+    void aDerivedRecordKeyTakesTheSubjectsTokenSoTwoPeopleStayTwoLeadsAndTheSamePersonStaysOne() {
+        Row jane = derivedKeyRow(1, "jane.doe@example.com");
+        Row john = derivedKeyRow(2, "john.doe@example.com");
+        Row janeAgain = derivedKeyRow(3, "jane.doe@example.com");
+        Row withoutMarker = new Row(4, new HashMap<>(Map.of("email", "jane.doe@example.com", "_subject", "email")));
+        withoutMarker.recordKey("derived-from-provider-date-and-vehicle");
+        RecordBatch batch = new RecordBatch(new BatchContext("b-1", "r", "c", "p", "second_party", "f", Instant.now()),
+                List.of(jane, john, janeAgain, withoutMarker).iterator(), null);
+
+        RecordBatch out = (RecordBatch) producer.requestBody("pseudonymise:warehouse", batch);
+        List<Row> rows = new java.util.ArrayList<>();
+        out.rows().forEachRemaining(rows::add);
+
+        assertThat(rows.get(0).recordKey()).matches("[0-9a-f]{64}").isNotEqualTo(rows.get(1).recordKey())
+                .isEqualTo(rows.get(2).recordKey()).doesNotContain("jane");
+        assertThat(rows.get(3).recordKey()).as("keys the source sent are never changed").isEqualTo("derived-from-provider-date-and-vehicle");
+        assertThat(rows).allSatisfy(r -> assertThat(r.fields()).doesNotContainKey(Row.KEY_WITH_SUBJECT));
+    }
+
+    private static Row derivedKeyRow(long number, String email) {
+        Row row = new Row(number, new HashMap<>(Map.of("email", email, "_subject", "email", Row.KEY_WITH_SUBJECT, true)));
+        row.recordKey("derived-from-provider-date-and-vehicle");
+        return row;
+    }
+
+    @Test
     void unknownPolicyFailsWhenTheEndpointIsCreated() {
         assertThatThrownBy(() -> camel.getEndpoint("pseudonymise:marketing"))
                 .isInstanceOf(ResolveEndpointFailedException.class)
