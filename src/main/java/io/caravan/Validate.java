@@ -336,7 +336,7 @@ public final class Validate {
         try {
             return loader.load();
         } catch (ConfigException e) {
-            problems.addAll(e.problems());
+            e.problems().forEach(p -> p.lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(problems::add));
             return null;
         }
     }
