@@ -484,6 +484,12 @@
       paintSwatches(legend(OUTCOMES.map(([key, label, color]) => [label, color, b[key] || 0]))));
     if (b.warnings) card.append(h('p', { class: 'muted', text: `${int.format(b.warnings)} warning(s): fields nulled, rows kept.` }));
     if (b.error) card.append(h('p', { class: 'error', text: 'Failed: ' + b.error }));
+    const unmapped = detail.unmappedColumns || [];
+    if (unmapped.length) {
+      card.append(h('p', { id: 'unmapped-columns', class: 'muted' },
+        `${unmapped.length} source column(s) not mapped by the connector, dropped: `,
+        ...unmapped.flatMap((c, i) => (i ? [', ', h('code', { text: c })] : [h('code', { text: c })]))));
+    }
     root.append(card);
     const problems = (title, idName, list, none) => {
       root.append(h('h2', { text: `${title} (${list.length})` }));

@@ -56,7 +56,9 @@ public final class CanonicalFields {
         }
         ColumnType column = business(table).get(field);
         if (column == null) {
-            return Optional.of("unknown canonical field '" + field + "' for table " + table.tableName());
+            return Optional.of("unknown canonical field '" + field + "' for table " + table.tableName()
+                    + " (valid: " + String.join(", ", business(table).keySet()) + "; personal: "
+                    + String.join(", ", new java.util.TreeSet<>(PERSONAL.keySet())) + ")");
         }
         boolean fits = switch (column) {
             case TEXT -> type == FieldType.TEXT || type == FieldType.VOCABULARY;

@@ -123,11 +123,23 @@ public class ConnectorRegistry {
         JsonNode node = problem.node();
         String last = path.substring(path.lastIndexOf('.') + 1);
         return switch (problem.keyword()) {
-            case "enum" -> path + ": unknown " + last + " '" + (node != null && node.isString() ? node.asString() : String.valueOf(node)) + "'";
+            case "enum" -> path + ": unknown " + last + " '" + (node != null && node.isString() ? node.asString() : String.valueOf(node))
+                    + "'" + validValues(problem.message());
             case "additionalProperties" -> path + ": unknown property '" + problem.property() + "'";
             case "required" -> path + ": missing required property '" + problem.property() + "'";
             default -> problem.toString();
         };
+    }
+
+    /** {@code " (valid: a, b, c)"} from the validator's enum message, which lists the schema's values. */
+    private static String validValues(String enumMessage) {
+        int open = enumMessage.indexOf('[');
+        int close = enumMessage.lastIndexOf(']');
+        if (open < 0 || close < open) {
+            return "";
+        }
+        return " (valid: " + enumMessage.substring(open + 1, close).replace("\"", "").replace(",", ", ")
+                .replaceAll(",\\s+", ", ") + ")";
     }
 
     private static List<Path> descriptorFiles(Path dir) {
@@ -290,7 +302,8 @@ public class ConnectorRegistry {
                     if (vocabulary == null) {
                         problem(path + ".vocabulary", "a vocabulary field must name its vocabulary");
                     } else if (!vocabularies.has(vocabulary)) {
-                        problem(path + ".vocabulary", "unknown vocabulary '" + vocabulary + "'");
+                        problem(path + ".vocabulary", "unknown vocabulary '" + vocabulary + "' (valid: "
+                                + String.join(", ", vocabularies.names()) + ")");
                     }
                 } else if (vocabularies.has(name) && !CanonicalFields.isPersonal(name)) {
                     problem(path + ".type", "field '" + name + "' has a fixed vocabulary: use type vocabulary with vocabulary " + name);

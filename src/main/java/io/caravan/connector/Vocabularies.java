@@ -102,6 +102,11 @@ public final class Vocabularies {
         return of(merged);
     }
 
+    /** The names of the vocabularies, sorted (for an error that lists the valid ones). */
+    public java.util.SortedSet<String> names() {
+        return new java.util.TreeSet<>(values.keySet());
+    }
+
     public boolean has(String vocabulary) {
         return values.containsKey(vocabulary);
     }

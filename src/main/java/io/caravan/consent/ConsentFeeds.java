@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@code consent-feeds.schema.json} and the purposes; a mistake names the file and path. A
  * missing file means no feeds. Immutable, thread-safe.
  */
-final class ConsentFeeds {
+public final class ConsentFeeds {
     private static final String SCHEMA = "/io/caravan/consent/consent-feeds.schema.json";
     private static final long DEFAULT_MAX_BYTES = 50L * 1024 * 1024;
 
@@ -28,7 +28,7 @@ final class ConsentFeeds {
         this.feeds = Map.copyOf(feeds);
     }
 
-    static ConsentFeeds load(Path file, PurposeRegistry purposes) {
+    public static ConsentFeeds load(Path file, PurposeRegistry purposes) {
         if (!Files.exists(file)) {
             return new ConsentFeeds(Map.of());
         }
@@ -80,7 +80,7 @@ final class ConsentFeeds {
         return Optional.ofNullable(feeds.get(id));
     }
 
-    java.util.Set<String> ids() {
+    public java.util.Set<String> ids() {
         return new java.util.TreeSet<>(feeds.keySet());
     }
 

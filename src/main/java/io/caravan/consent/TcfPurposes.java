@@ -19,7 +19,7 @@ import java.util.Map;
  * withdrawn otherwise. Decoding uses {@code com.iabtcf:iabtcf-decoder}. Immutable, thread-safe;
  * never logs or echoes a TC string.
  */
-final class TcfPurposes {
+public final class TcfPurposes {
     private static final String SCHEMA = "/io/caravan/consent/tcf.schema.json";
 
     private final Map<String, List<Integer>> required;
@@ -28,7 +28,7 @@ final class TcfPurposes {
         this.required = Map.copyOf(required);
     }
 
-    static TcfPurposes load(Path file, PurposeRegistry purposes) {
+    public static TcfPurposes load(Path file, PurposeRegistry purposes) {
         if (!Files.exists(file)) {
             return new TcfPurposes(Map.of());
         }

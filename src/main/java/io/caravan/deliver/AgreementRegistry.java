@@ -73,12 +73,14 @@ public final class AgreementRegistry {
             String partner = node.path("partner").asString();
             String purpose = node.path("purpose").asString();
             if (purposes.find(purpose).isEmpty()) {
-                errors.add(path + ".purpose: unknown purpose '" + purpose + "' (config/purposes.yaml)");
+                errors.add(path + ".purpose: unknown purpose '" + purpose + "' (config/purposes.yaml defines "
+                        + String.join(", ", new java.util.TreeSet<>(purposes.ids())) + ")");
             }
             String policyId = node.path("policy").asString();
             Optional<Policy> policy = policies.find(policyId);
             if (policy.isEmpty()) {
-                errors.add(path + ".policy: unknown policy '" + policyId + "' (config/policies.yaml)");
+                errors.add(path + ".policy: unknown policy '" + policyId + "' (config/policies.yaml defines "
+                        + String.join(", ", policies.all().stream().map(Policy::id).sorted().toList()) + ")");
             } else if (!policy.get().keyDomain().equals(partner)) {
                 errors.add(path + ".policy: policy '" + policyId + "' has key domain '" + policy.get().keyDomain()
                         + "', not the partner '" + partner + "'");

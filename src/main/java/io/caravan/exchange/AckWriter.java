@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the acknowledgement of every batch that came from a partner's gateway {@code inbox/}:
- * {@code <root>/<partner>/outbox/<file name>.ack.json}, holding the batch's ledger row, its
+ * {@code <root>/<partner>/outbox/<file name>.ack.json}, holding the batch's ledger row, the names
+ * of the source columns its descriptor does not map ({@code unmapped_columns}, at most 50), its
  * rejections and its warnings (row, field, rule; never a value, since the ledger holds none).
  *
  * <p>Hooked generically as a {@link Ledger.BatchListener}: when the ledger reports a batch
@@ -121,6 +122,11 @@ final class AckWriter implements Ledger.BatchListener {
             if (summary.error() != null) {
                 json.writeStringProperty("reason", summary.error());
             }
+            json.writeArrayPropertyStart("unmapped_columns");
+            for (String column : ledger.unmappedColumns(summary.batchId())) {
+                json.writeString(column);
+            }
+            json.writeEndArray();
             issues(json, "rejections", rejections);
             issues(json, "warning_list", warnings);
             json.writeEndObject();

@@ -32,7 +32,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  *
  * <p>Stateless and thread-safe.
  */
-final class PartnersFile {
+public final class PartnersFile {
 
     /** OpenSSH key types a partner may authorise. DSA is refused; RSA keys sign with rsa-sha2-*. */
     static final Set<String> ACCEPTED_KEY_TYPES = Set.of(
@@ -60,6 +60,11 @@ final class PartnersFile {
      * @return the partners, in file order
      * @throws ConfigException if the file is missing, unreadable or invalid
      */
+    /** Reads and checks the partners file as {@link #load} does (for the {@code validate} command). */
+    public static void check(Path file, String display) {
+        load(file, display);
+    }
+
     static List<Partner> load(Path file, String display) {
         JsonNode root = ConfigFiles.parse(file, display, WORDING);
         return parse(root, display);

@@ -106,13 +106,15 @@ public class JdbcLedger implements Ledger {
         Objects.requireNonNull(batch, "batch");
         Optional<BatchSummary> failed = autocommit("ledger fail", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO caravan.batch (batch_id, route_id, "
-                    + "connector_id, partner_id, source, started_at, status, finished_at, error) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, 'failed', ?, ?) ON CONFLICT (batch_id) DO UPDATE "
-                    + "SET status = 'failed', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error "
+                    + "connector_id, partner_id, source, started_at, status, finished_at, error, unmapped_columns) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, 'failed', ?, ?, ?) ON CONFLICT (batch_id) DO UPDATE "
+                    + "SET status = 'failed', finished_at = EXCLUDED.finished_at, error = EXCLUDED.error, "
+                    + "unmapped_columns = EXCLUDED.unmapped_columns "
                     + "WHERE caravan.batch.status = 'running' RETURNING " + COLUMNS)) {
                 bindContext(ps, batch);
                 ps.setObject(7, utc(Instant.now()));
                 ps.setString(8, clip(reason));
+                ps.setArray(9, c.createArrayOf("text", batch.unmappedColumns().toArray()));
                 return single(ps);
             }
         });
@@ -174,6 +176,22 @@ public class JdbcLedger implements Ledger {
     }
 
     @Override
+    public List<String> unmappedColumns(String batchId) {
+        Objects.requireNonNull(batchId, "batchId");
+        return jdbc.query("SELECT unmapped_columns FROM caravan.batch WHERE batch_id = ?", (rs, n) -> {
+            java.sql.Array array = rs.getArray(1);
+            if (array == null) {
+                return List.<String>of();
+            }
+            try {
+                return List.of((String[]) array.getArray());
+            } finally {
+                array.free();
+            }
+        }, batchId).stream().findFirst().orElse(List.of());
+    }
+
+    @Override
     public void addListener(BatchListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -229,7 +247,7 @@ public class JdbcLedger implements Ledger {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE caravan.batch SET status = 'completed', "
                 + "finished_at = ?, rows_in = ?, rows_delivered = ?, rows_rejected = ?, rows_consent_filtered = ?, "
                 + "rows_suppressed = ?, rows_duplicate = ?, warnings = ?, target_table = ?, counters = ?::jsonb, "
-                + "error = NULL WHERE batch_id = ? AND status = 'running' RETURNING " + COLUMNS)) {
+                + "unmapped_columns = ?, error = NULL WHERE batch_id = ? AND status = 'running' RETURNING " + COLUMNS)) {
             int i = 0;
             ps.setObject(++i, utc(finishedAt));
             ps.setLong(++i, counts.rowsIn());
@@ -241,6 +259,7 @@ public class JdbcLedger implements Ledger {
             ps.setLong(++i, counts.warnings());
             ps.setString(++i, targetTable);
             ps.setString(++i, countersJson(batch.counters()));
+            ps.setArray(++i, connection.createArrayOf("text", batch.unmappedColumns().toArray()));
             ps.setString(++i, batch.batchId());
             return single(ps).orElseThrow(() -> new BatchNotRunningException(batch.batchId(), "missing or finished"));
         }

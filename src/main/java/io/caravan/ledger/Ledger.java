@@ -102,6 +102,14 @@ public interface Ledger {
     /** A batch's warnings (field nulled, row kept) in row order, at most {@code limit}. */
     List<Rejection> warnings(String batchId, int limit);
 
+    /**
+     * The source columns that the batch's descriptor does not map (dropped from every row), in
+     * name order, at most {@link BatchContext#MAX_REPORTED_COLUMNS}; names only, never a value.
+     * Empty for an unknown batch or one without such columns. Stored by {@link #complete} and by
+     * {@link #fail(BatchContext, String)}.
+     */
+    List<String> unmappedColumns(String batchId);
+
     /** Registers a listener told of every batch opened from now on (used by "run now"). */
     void addListener(BatchListener listener);
 

@@ -16,7 +16,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /api/batches?route=&partner=&status=&limit=} (viewer): recent batches, newest first;
  * an empty filter matches everything; {@code status} is {@code running}, {@code completed} or
  * {@code failed}; {@code limit} 1 to {@code caravan.ops.max-batch-limit} (default 100).
- * {@code GET /api/batches/{id}} (viewer): one batch with its rejections and warnings, or 404.
+ * {@code GET /api/batches/{id}} (viewer): one batch with its rejections, warnings and unmapped
+ * source columns, or 404.
  */
 @RestController
 @RequestMapping("/api/batches")
@@ -32,8 +33,12 @@ class BatchesController {
         this.ops = ops;
     }
 
-    /** One batch with (at most {@code caravan.ops.max-rejections} of) its rejections and warnings. */
-    record BatchDetail(BatchSummary batch, List<Rejection> rejections, List<Rejection> warnings) {
+    /**
+     * One batch with (at most {@code caravan.ops.max-rejections} of) its rejections and warnings,
+     * and the names of the source columns its descriptor does not map (at most 50, never values).
+     */
+    record BatchDetail(BatchSummary batch, List<Rejection> rejections, List<Rejection> warnings,
+                       List<String> unmappedColumns) {
     }
 
     @GetMapping
@@ -57,7 +62,8 @@ class BatchesController {
             throw ApiException.badRequest("batch id is too long", "id");
         }
         BatchSummary batch = ledger.find(id).orElseThrow(() -> ApiException.notFound("no such batch"));
-        return new BatchDetail(batch, ledger.rejections(id, ops.maxRejections()), ledger.warnings(id, ops.maxRejections()));
+        return new BatchDetail(batch, ledger.rejections(id, ops.maxRejections()), ledger.warnings(id, ops.maxRejections()),
+                ledger.unmappedColumns(id));
     }
 
     /** A blank filter is no filter. */

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * <p>Mutated only by the thread that pulls the batch through the pipeline.
  */
 public final class BatchContext {
-    private static final int MAX_REPORTED_COLUMNS = 50;
+    /** At most this many unmapped column names are reported per batch (the first in name order seen). */
+    public static final int MAX_REPORTED_COLUMNS = 50;
 
     private final String batchId;
     private final String routeId;

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Immutable after construction; thread-safe.
  */
 @Component
-class Taxonomies {
+public class Taxonomies {
     static final String SCHEMA = "/io/caravan/taxonomy/taxonomy.schema.json";
 
     private final Map<String, Taxonomy> taxonomies;
@@ -32,6 +32,11 @@ class Taxonomies {
 
     public Taxonomies(Map<String, Taxonomy> taxonomies) {
         this.taxonomies = Map.copyOf(taxonomies);
+    }
+
+    /** Reads and validates a taxonomy file; returns the ids it defines (for the {@code validate} command). */
+    public static Set<String> check(Path file) {
+        return new java.util.TreeSet<>(load(file).keySet());
     }
 
     /** Reads and validates a taxonomy file. */

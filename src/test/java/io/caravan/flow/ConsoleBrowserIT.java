@@ -123,6 +123,8 @@ class ConsoleBrowserIT {
         assertThat(rejectedFields).containsExactlyElementsOf(app.jdbc().queryForList(
                 "SELECT field FROM caravan.rejection WHERE batch_id = ? ORDER BY row_number", String.class, nord.get("batch_id")));
         assertThat(browser.findElement(By.id("batch")).getText()).contains("VIN must have 17 characters");
+        assertThat(browser.findElements(By.cssSelector("#unmapped-columns code")).stream().map(WebElement::getText).toList())
+                .containsExactly("Filiale", "Ort", "Verkäufer");
         screenshot("console-batch.png");
     }
 
