@@ -28,9 +28,9 @@ class ValidateTest {
     @Test
     void everyBrokenThingIsOneLineWithFileLinePathAndMessage() throws IOException {
         copy("routes", "connectors", "config");
-        replace("routes/dealer-nord/sales.camel.yaml", "to: warehouse:sale", "to: warehose:sale");
-        replace("routes/dealer-sued/deliveries.camel.yaml", "to: warehouse:sale", "to: warehouse:lead");
-        replace("routes/allsecura/policies.camel.yaml", "to: consent:analytics", "to: consent:analytic");
+        replace("routes/dealer-nord/sales.camel.yaml", "uri: warehouse:sale", "uri: warehose:sale");
+        replace("routes/dealer-sued/deliveries.camel.yaml", "uri: warehouse:sale", "uri: warehouse:lead");
+        replace("routes/allsecura/policies.camel.yaml", "uri: consent:analytics", "uri: consent:analytic");
         Files.copy(repo.resolve("routes/kreditwerk/contracts.camel.yaml"), repo.resolve("routes/kreditwerk/copy.camel.yaml"));
         replace("config/policies.yaml", "      email: hmac", "      email: hash");
 
