@@ -134,7 +134,7 @@ class KeyRingIT {
 
     private static KeyProperties configured(Map<String, KeyProperties.Domain> domains, Map<String, String> material,
                                             Map<String, String> files) {
-        return new KeyProperties(false, List.of("warehouse"), domains, material, files, null, null);
+        return new KeyProperties(false, List.of("warehouse"), domains, material, files, null, null, null);
     }
 
     @Test
@@ -267,7 +267,7 @@ class KeyRingIT {
                 .hasMessageContaining("caravan.keys.vault.keyset-file");
         assertThatThrownBy(() -> ConfiguredKeyRing.from(new KeyProperties(false, List.of("warehouse"),
                 Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of(),
-                null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null))))
+                null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null), null)))
                 .isInstanceOf(MissingKeyException.class)
                 .hasMessage("caravan.keys.vault.keyset: is not a usable Tink AES256_SIV keyset");
     }
