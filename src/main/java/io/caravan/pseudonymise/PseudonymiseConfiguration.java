@@ -1,8 +1,6 @@
 package io.caravan.pseudonymise;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,7 +13,7 @@ import org.springframework.core.env.Environment;
  * overrides the choice either way. Policies come from {@code ${caravan.config-dir}/policies.yaml}.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KeyProperties.class, ArchiveRetention.class})
+@EnableConfigurationProperties(KeyProperties.class)
 class PseudonymiseConfiguration {
 
     @Bean
@@ -32,17 +30,6 @@ class PseudonymiseConfiguration {
     @Bean
     PolicyRegistry policyRegistry(Environment environment) {
         return PolicyRegistry.load(Path.of(environment.getProperty("caravan.config-dir", "config"), "policies.yaml"));
-    }
-
-    @Bean
-    Archive archive(DataSource dataSource, KeyRing keys, ArchiveRetention retention) {
-        return new Archive(dataSource, keys, retention, Clock.systemUTC());
-    }
-
-    @Bean
-    ArchivingNotifier archivingNotifier(Archive archive, Environment environment) {
-        return new ArchivingNotifier(archive, Path.of(environment.getProperty("caravan.sftp.root",
-                environment.getProperty("caravan.data-dir", "data") + "/sftp")));
     }
 
     @Bean
