@@ -218,7 +218,7 @@ class FilePartnerFlowsIT {
         Path failed = data.resolve("sftp/autoboerse/inbox/.failed");
         awaitFile(failed);
         try (Stream<Path> files = Files.list(failed)) {
-            assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-leads_2026-11-04.xml");
+            assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-leads_2026-11-04.xml.tink");
         }
     }
 
@@ -256,10 +256,21 @@ class FilePartnerFlowsIT {
         return env;
     }
 
-    private static void awaitFile(Path dir) throws InterruptedException {
+    /** Waits until the directory holds only archived (encrypted, {@code .tink}) files, at least one. */
+    private static void awaitFile(Path dir) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.isDirectory(dir) && System.nanoTime() < deadline) {
+        while (!archivedOnly(dir) && System.nanoTime() < deadline) {
             Thread.sleep(100);
+        }
+    }
+
+    private static boolean archivedOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            return !names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".tink"));
         }
     }
 

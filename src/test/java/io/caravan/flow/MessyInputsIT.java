@@ -110,7 +110,7 @@ class MessyInputsIT {
         Path failed = data.resolve("sftp/dealer-sued/inbox/.failed");
         awaitFile(failed);
         try (Stream<Path> files = Files.list(failed)) {
-            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith("-open-quote.csv"));
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith("-open-quote.csv.tink"));
         }
         assertThat(health()).isEqualTo(200);
     }
@@ -131,9 +131,20 @@ class MessyInputsIT {
         return response.statusCode();
     }
 
-    private static void awaitFile(Path dir) throws InterruptedException {
-        for (int i = 0; i < 100 && !Files.isDirectory(dir); i++) {
+    /** Waits until the directory holds only archived (encrypted, {@code .tink}) files, at least one. */
+    private static void awaitFile(Path dir) throws Exception {
+        for (int i = 0; i < 100 && !archivedOnly(dir); i++) {
             Thread.sleep(100);
+        }
+    }
+
+    private static boolean archivedOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            return !names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".tink"));
         }
     }
 
