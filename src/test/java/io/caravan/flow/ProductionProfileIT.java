@@ -83,8 +83,9 @@ class ProductionProfileIT {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         String vault = vaultKeyset().toString();
+        String archive = archiveKeyset().toString();
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_partner",
-                "caravan.keys.vault.keyset-file=" + vault,
+                "caravan.keys.vault.keyset-file=" + vault, "caravan.keys.archive.keyset-file=" + archive,
                 "caravan.keys.domains.suppression.active=suppression-prod-1",
                 "caravan.keys.material.suppression-prod-1=" + randomKey(),
                 "caravan.keys.domains.warehouse.active=warehouse-prod-1",
