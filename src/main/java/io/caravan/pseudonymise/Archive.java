@@ -100,7 +100,10 @@ public final class Archive {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
-                    if (Files.isRegularFile(file) && !name.startsWith(".") && !name.endsWith(SUFFIX)) {
+                    if (name.startsWith(".") && name.endsWith(SUFFIX + ".part")) {
+                        // ciphertext of an attempt a crash interrupted: no row holds its key, so it is unreadable
+                        Files.deleteIfExists(file);
+                    } else if (Files.isRegularFile(file) && !name.startsWith(".") && !name.endsWith(SUFFIX)) {
                         plain.add(file);
                     }
                 }
