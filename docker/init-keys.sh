@@ -1,7 +1,8 @@
 #!/bin/sh
 # Creates the key files docker/compose.yaml mounts, in docker/secrets/: a key for every key domain
 # that config/policies.yaml names and for the suppression list (caravan-keys.properties), and the
-# Tink AES256_SIV keysets of the encrypt action and of the identity vault. Run it before the first
+# Tink AES256_SIV keysets of the encrypt action and of the identity vault, and the AES256_GCM keyset of
+# the archive (it wraps the data key of every kept partner file). Run it before the first
 # `docker compose up`, and again after adding a policy with a new key domain: existing keys and
 # keysets are kept, only missing ones are added.
 #

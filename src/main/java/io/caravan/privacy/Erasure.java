@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
 import io.caravan.audit.AuditTrail;
+import io.caravan.pseudonymise.Archive;
 import io.caravan.pseudonymise.IdentitySeal;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.Tokeniser;
@@ -47,9 +48,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       same person (found through the suppression list); its entries are marked with the erasure
  *       and taken off the warehouse key, so they are found again whatever key made them and never
  *       hold a key back from destruction;</li>
- *   <li>audits the erasure with its own id, the counts and the partners, no identifier or token.</li>
+ *   <li>audits the erasure with its own id, the counts and the partners, no identifier or token;</li>
+ *   <li>after the commit, crypto-shreds the kept partner files ({@link Archive}) of the batches
+ *       that wrote the deleted rows (found by their {@code batch_id}, never by decrypting), each
+ *       audited as {@code archive_shred} with the erasure id, and lists them in the answer.</li>
  * </ol>
- * All in one transaction. Idempotent: a second erasure deletes nothing and lists the same
+ * Steps 1 to 6 in one transaction. Idempotent: a second erasure deletes nothing and lists the same
  * partners. Thread-safe; logs nothing about the subject.
  */
 final class Erasure {
@@ -61,14 +65,16 @@ final class Erasure {
     private final KeyRing keys;
     private final RecordTables tables;
     private final AuditTrail audit;
+    private final Archive archive;
 
-    Erasure(DataSource dataSource, KeyRing keys, AuditTrail audit) {
+    Erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.jdbc = new JdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.keys = Objects.requireNonNull(keys, "keys");
         this.tables = new RecordTables(dataSource);
         this.audit = Objects.requireNonNull(audit, "audit");
+        this.archive = Objects.requireNonNull(archive, "archive");
     }
 
     /** One export that carried the subject. */
@@ -77,7 +83,7 @@ final class Erasure {
 
     /** What an erasure did. Holds no identifier and no token. */
     public record Result(String erasureId, Map<String, Long> rowsDeleted, long consentEventsDeleted,
-                         long tokensSuppressed, List<Disclosure> partners) {
+                         long tokensSuppressed, List<Disclosure> partners, List<Archive.Shredded> archivesShredded) {
     }
 
     /**
@@ -89,7 +95,8 @@ final class Erasure {
     public Result erase(String normalisedIdentifier, String kind, String actor) {
         Objects.requireNonNull(normalisedIdentifier, "normalisedIdentifier");
         String erasureId = "erasure-" + UUID.randomUUID();
-        return transactions.execute(status -> {
+        Set<String> batches = new LinkedHashSet<>();
+        Result erased = transactions.execute(status -> {
             Map<String, String> tokens = new LinkedHashMap<>(); // token → key id (null when unknown)
             for (Tokeniser key : keys.readable(KeyRing.WAREHOUSE)) {
                 tokens.putIfAbsent(key.token(normalisedIdentifier), key.keyId());
@@ -103,6 +110,11 @@ final class Erasure {
                 List<String> columns = RecordTables.tokenColumns(table.getValue());
                 if (columns.isEmpty()) {
                     continue;
+                }
+                if (table.getValue().contains("batch_id")) {
+                    batches.addAll(query("SELECT DISTINCT batch_id FROM caravan." + RecordTables.quote(table.getKey())
+                            + " WHERE batch_id IS NOT NULL AND (" + anyOf(columns) + ")", tokens.keySet(), columns.size(),
+                            rs -> rs.getString(1)));
                 }
                 deleted.put(table.getKey(), (long) update("DELETE FROM caravan." + RecordTables.quote(table.getKey())
                         + " WHERE " + anyOf(columns), tokens.keySet(), columns.size()));
@@ -153,7 +165,7 @@ final class Erasure {
             // de-duplicate per export (one subject may appear under two tokens of one export)
             Map<String, Disclosure> byExport = new LinkedHashMap<>();
             partners.forEach(d -> byExport.putIfAbsent(d.exportId(), d));
-            Result result = new Result(erasureId, deleted, consents, suppressed, List.copyOf(byExport.values()));
+            Result result = new Result(erasureId, deleted, consents, suppressed, List.copyOf(byExport.values()), List.of());
 
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("identifier", kind);
@@ -165,9 +177,20 @@ final class Erasure {
             }
             detail.put("partners", byExport.values().stream().map(Disclosure::partnerId).distinct().sorted().toList());
             detail.put("exports", byExport.size());
+            detail.put("batches", batches.size());
             audit.record(actor, "erasure", erasureId, detail);
             return result;
         });
+        // after the commit: the kept files of the batches that delivered the deleted rows are crypto-shredded
+        List<Archive.Shredded> shredded = archive.shredBatches(batches, erasureId);
+        for (Archive.Shredded file : shredded) {
+            Map<String, Object> detail = RetentionPurge.shredDetail(file);
+            detail.put("reason", "erasure");
+            detail.put("erasureId", erasureId);
+            audit.record(actor, "archive_shred", file.archiveId().toString(), detail);
+        }
+        return new Result(erased.erasureId(), erased.rowsDeleted(), erased.consentEventsDeleted(),
+                erased.tokensSuppressed(), erased.partners(), shredded);
     }
 
     /**

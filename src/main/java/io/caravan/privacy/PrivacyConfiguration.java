@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
 import io.caravan.audit.AuditTrail;
+import io.caravan.pseudonymise.Archive;
 import tools.jackson.databind.ObjectMapper;
 import io.caravan.pseudonymise.KeyRing;
 import java.time.Clock;
@@ -21,8 +22,8 @@ class PrivacyConfiguration {
     }
 
     @Bean
-    Erasure erasure(DataSource dataSource, KeyRing keys, AuditTrail audit) {
-        return new Erasure(dataSource, keys, audit);
+    Erasure erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive) {
+        return new Erasure(dataSource, keys, audit, archive);
     }
 
     @Bean
@@ -38,8 +39,8 @@ class PrivacyConfiguration {
     /** Named for the Quartz route {@code privacy-retention} ({@code bean: retentionPurge}). */
     @Bean
     @DependsOnDatabaseInitialization
-    RetentionPurge retentionPurge(DataSource dataSource, AuditTrail audit, RetentionProperties retention) {
-        RetentionPurge purge = new RetentionPurge(dataSource, audit, retention.maxAges(), Clock.systemUTC());
+    RetentionPurge retentionPurge(DataSource dataSource, AuditTrail audit, RetentionProperties retention, Archive archive) {
+        RetentionPurge purge = new RetentionPurge(dataSource, audit, retention.maxAges(), Clock.systemUTC(), archive);
         purge.validate();
         return purge;
     }

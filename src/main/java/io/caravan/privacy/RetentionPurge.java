@@ -1,11 +1,13 @@
 package io.caravan.privacy;
 
 import io.caravan.audit.AuditTrail;
+import io.caravan.pseudonymise.Archive;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +27,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code exported_at}; {@code audit_event} by {@code occurred_at}. A configured table that is
  * none of these makes start-up fail with the property named. Each run deletes in one transaction
  * and audits what it deleted per table ({@code retention_purge}), also when nothing was old
- * enough. Thread-safe (runs are serialised). Logs table names and counts only.
+ * enough.
+ *
+ * <p>Kept partner files ({@link Archive}) older than their partner's retention
+ * ({@code caravan.retention.archive.*}, default 30 days) are crypto-shredded first: the wrapped data
+ * key is deleted (committed), then the file. Each shredded file is audited ({@code archive_shred},
+ * subject the archive id, detail batch, partner and route) and the purge's own audit entry counts
+ * them. Thread-safe (runs are serialised). Logs table names and counts only.
  */
 public final class RetentionPurge {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionPurge.class);
@@ -38,14 +46,20 @@ public final class RetentionPurge {
     private final Map<String, Duration> maxAges;
     private final RecordTables tables;
     private final Clock clock;
+    private final Archive archive;
 
-    RetentionPurge(DataSource dataSource, AuditTrail audit, Map<String, Duration> maxAges, Clock clock) {
+    /** What one run did: rows deleted per table, and the kept files it crypto-shredded. */
+    public record Run(Map<String, Long> rowsDeleted, List<Archive.Shredded> archivesShredded) {
+    }
+
+    RetentionPurge(DataSource dataSource, AuditTrail audit, Map<String, Duration> maxAges, Clock clock, Archive archive) {
         this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.audit = Objects.requireNonNull(audit, "audit");
         this.maxAges = Map.copyOf(maxAges);
         this.tables = new RecordTables(dataSource);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.archive = Objects.requireNonNull(archive, "archive");
         maxAges.forEach((table, age) -> {
             if (age.isNegative() || age.isZero()) {
                 throw new IllegalArgumentException("caravan.retention.tables." + table + ": must be positive");
@@ -65,12 +79,32 @@ public final class RetentionPurge {
     }
 
     /** The scheduled run (Quartz route {@code privacy-retention}). */
-    public Map<String, Long> runScheduled() {
+    public Run runScheduled() {
         return run(Actors.system("retention"));
     }
 
-    /** Deletes what is too old now; answers the rows deleted per configured table. */
-    public synchronized Map<String, Long> run(String actor) {
+    /** Shreds the kept files and deletes the rows that are too old now; answers what it did. */
+    public synchronized Run run(String actor) {
+        List<Archive.Shredded> shredded = archive.shredExpired("retention");
+        for (Archive.Shredded file : shredded) {
+            audit.record(actor, "archive_shred", file.archiveId().toString(), shredDetail(file));
+        }
+        Map<String, Long> deleted = deleteRows(actor, shredded.size());
+        return new Run(deleted, shredded);
+    }
+
+    /** The audit detail of one shredded file: names and times, never content. */
+    static Map<String, Object> shredDetail(Archive.Shredded file) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("reason", "retention");
+        detail.put("batchId", file.batchId());
+        detail.put("partner", file.partner());
+        detail.put("routeId", file.routeId());
+        detail.put("archivedAt", file.createdAt().toString());
+        return detail;
+    }
+
+    private Map<String, Long> deleteRows(String actor, int archivesShredded) {
         Instant now = clock.instant();
         Set<String> recordTables = tables.all().keySet();
         return transactions.execute(status -> {
@@ -88,8 +122,9 @@ public final class RetentionPurge {
                 deleted.put(table, (long) rows);
                 cutoffs.put(table, Map.of("column", column, "before", cutoff.toString(), "maxAge", entry.getValue().toString()));
             }
-            audit.record(actor, "retention_purge", null, Map.of("rowsDeleted", deleted, "cutoffs", cutoffs));
-            LOG.info("Retention purge by {}: {}", actor, deleted);
+            audit.record(actor, "retention_purge", null, Map.of("rowsDeleted", deleted, "cutoffs", cutoffs,
+                    "archivesShredded", archivesShredded));
+            LOG.info("Retention purge by {}: {}; {} kept file(s) crypto-shredded", actor, deleted, archivesShredded);
             return deleted;
         });
     }

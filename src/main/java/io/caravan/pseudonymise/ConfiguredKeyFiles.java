@@ -27,6 +27,7 @@ import java.util.Set;
  *                                   caravan.keys.material.&lt;key id&gt; (read through spring.config.import)
  *   encryption-keyset.json    0600  the encrypt action's keyset      (caravan.keys.encryption.keyset-file)
  *   vault-keyset.json         0600  the identity vault's own keyset  (caravan.keys.vault.keyset-file)
+ *   archive-keyset.json       0600  the archive master key, AES256_GCM (caravan.keys.archive.keyset-file)
  * </pre>
  *
  * <p>Key domains are the required ones ({@link KeyProperties#requiredDomains()} by default) and
@@ -40,6 +41,7 @@ public final class ConfiguredKeyFiles {
     static final String KEYS = "caravan-keys.properties";
     static final String ENCRYPTION_KEYSET = "encryption-keyset.json";
     static final String VAULT_KEYSET = "vault-keyset.json";
+    static final String ARCHIVE_KEYSET = "archive-keyset.json";
     private static final int KEY_BYTES = 32;
     private static final String HEADER = """
             # Caravan's pseudonymisation keys (io.caravan.pseudonymise.ConfiguredKeyFiles): key material.
@@ -59,7 +61,7 @@ public final class ConfiguredKeyFiles {
         PolicyRegistry policies = PolicyRegistry.load(Path.of(args.length == 2 ? args[1] : "config/policies.yaml"));
         List<String> created = create(Path.of(args[0]), policies);
         if (created.isEmpty()) {
-            System.out.println(args[0] + ": every key domain has a key and both keysets exist; nothing created");
+            System.out.println(args[0] + ": every key domain has a key and every keyset exists; nothing created");
         }
         created.forEach(System.out::println);
     }
@@ -71,12 +73,17 @@ public final class ConfiguredKeyFiles {
         List<String> created = new ArrayList<>(keys(directory.resolve(KEYS), domains(policies), random));
         created.addAll(keyset(directory.resolve(ENCRYPTION_KEYSET), "the encrypt action"));
         created.addAll(keyset(directory.resolve(VAULT_KEYSET), "the identity vault"));
+        Path archive = directory.resolve(ARCHIVE_KEYSET);
+        if (!Files.exists(archive)) {
+            SecureFiles.write(archive, GeneratedKeyRing.newArchiveKeysetJson().getBytes(StandardCharsets.UTF_8), false);
+            created.add(archive + ": " + ArchiveCipher.MASTER_TEMPLATE + " keyset of the archive of partner files");
+        }
         return created;
     }
 
     /** The required key domains, then every policy's, in the policies file's order. */
     private static Set<String> domains(PolicyRegistry policies) {
-        Set<String> domains = new LinkedHashSet<>(new KeyProperties(null, null, null, null, null, null, null).requiredDomains());
+        Set<String> domains = new LinkedHashSet<>(new KeyProperties(null, null, null, null, null, null, null, null).requiredDomains());
         policies.all().forEach(policy -> domains.add(policy.keyDomain()));
         return domains;
     }

@@ -36,9 +36,10 @@ public final class ConfiguredKeyRing implements KeyRing {
     private final String cipherProblem;
     private final IdentitySeal seal;
     private final String sealProblem;
+    private final ArchiveCipher archive;
 
     private ConfiguredKeyRing(Map<String, List<Tokeniser>> domains, FieldCipher cipher, String cipherProblem,
-                              FieldCipher vault, String sealProblem) {
+                              FieldCipher vault, String sealProblem, ArchiveCipher archive) {
         this.domains = Map.copyOf(domains);
         Map<String, Tokeniser> ids = new HashMap<>();
         domains.values().forEach(keys -> keys.forEach(k -> ids.put(k.keyId(), k)));
@@ -47,6 +48,7 @@ public final class ConfiguredKeyRing implements KeyRing {
         this.cipherProblem = cipherProblem;
         this.seal = vault == null ? null : new IdentitySeal(vault);
         this.sealProblem = sealProblem;
+        this.archive = archive;
     }
 
     /** Builds the ring from configuration, or refuses with the first missing or unusable key. */
@@ -77,7 +79,22 @@ public final class ConfiguredKeyRing implements KeyRing {
         FieldCipher cipher = keyset(properties.encryption(), "encryption");
         FieldCipher vault = keyset(properties.vault(), "vault");
         return new ConfiguredKeyRing(domains, cipher, missingKeyset("encryption", "the encrypt action"),
-                vault, missingKeyset("vault", "the identity vault (sealed identifiers for the re-key job)"));
+                vault, missingKeyset("vault", "the identity vault (sealed identifiers for the re-key job)"),
+                archive(properties.archive()));
+    }
+
+    /** The archive master keyset, or null when none is configured; one that does not parse refuses start-up. */
+    private static ArchiveCipher archive(KeyProperties.Encryption configured) {
+        if (configured.keysetFile() == null && configured.keyset() == null) {
+            return null;
+        }
+        String property = PREFIX + "archive" + (configured.keysetFile() != null ? ".keyset-file" : ".keyset");
+        String json = configured.keysetFile() != null ? read(Path.of(configured.keysetFile()), property) : configured.keyset();
+        try {
+            return new ArchiveCipher(TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new MissingKeyException(property + ": is not a usable Tink " + ArchiveCipher.MASTER_TEMPLATE + " keyset");
+        }
     }
 
     private static String missingKeyset(String name, String what) {
@@ -151,6 +168,16 @@ public final class ConfiguredKeyRing implements KeyRing {
             throw new MissingKeyException(sealProblem);
         }
         return seal;
+    }
+
+    @Override
+    public ArchiveCipher archiveCipher() {
+        if (archive == null) {
+            throw new MissingKeyException("no archive keyset configured for the archive of partner files (key domain '"
+                    + ARCHIVE + "'): set " + PREFIX + "archive.keyset-file (or " + PREFIX + "archive.keyset) to a Tink "
+                    + ArchiveCipher.MASTER_TEMPLATE + " keyset");
+        }
+        return archive;
     }
 
     private static Tokeniser key(String domain, String keyId, String role,

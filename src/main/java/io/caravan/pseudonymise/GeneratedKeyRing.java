@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  *     active                      0600  the active key id
  *   encrypt/aes256-siv.json       0600  Tink AES256_SIV keyset (the encrypt action)
  *   vault/aes256-siv.json         0600  Tink AES256_SIV keyset (the identity vault's seal)
+ *   archive/aes256-gcm.json       0600  Tink AES256_GCM keyset (wraps the data keys of kept partner files)
  * </pre>
  *
  * <p>Key ids read {@code <domain>-<yyyyMMdd>-<4 hex>}. A file or directory accessible to group
@@ -59,14 +60,17 @@ public final class GeneratedKeyRing implements KeyRing {
     private final SecureRandom random = new SecureRandom();
     private final FieldCipher cipher;
     private final IdentitySeal seal;
+    private final ArchiveCipher archive;
     /** Domain → readable keys, active first. Replaced whole on change. */
     private volatile Map<String, List<Tokeniser>> domains;
 
-    private GeneratedKeyRing(Path root, Map<String, List<Tokeniser>> domains, FieldCipher cipher, FieldCipher vault) {
+    private GeneratedKeyRing(Path root, Map<String, List<Tokeniser>> domains, FieldCipher cipher, FieldCipher vault,
+                             ArchiveCipher archive) {
         this.root = root;
         this.domains = domains;
         this.cipher = cipher;
         this.seal = new IdentitySeal(vault);
+        this.archive = archive;
     }
 
     /**
@@ -79,6 +83,7 @@ public final class GeneratedKeyRing implements KeyRing {
             SecureFiles.directory(root.resolve("hmac"));
             SecureFiles.directory(root.resolve("encrypt"));
             SecureFiles.directory(root.resolve("vault"));
+            SecureFiles.directory(root.resolve(ARCHIVE));
             GeneratedKeyRing ring;
             try (FileLock ignored = lock(root)) {
                 Map<String, List<Tokeniser>> loaded = new LinkedHashMap<>();
@@ -91,7 +96,7 @@ public final class GeneratedKeyRing implements KeyRing {
                     }
                 }
                 ring = new GeneratedKeyRing(root, Map.copyOf(loaded), loadCipher(root.resolve("encrypt")),
-                        loadCipher(root.resolve("vault")));
+                        loadCipher(root.resolve("vault")), loadArchive(root.resolve(ARCHIVE)));
             }
             for (String domain : requiredDomains) {
                 ring.createIfMissing(KeyRing.requireName("key domain", domain));
@@ -186,6 +191,11 @@ public final class GeneratedKeyRing implements KeyRing {
     @Override
     public IdentitySeal identitySeal() {
         return seal;
+    }
+
+    @Override
+    public ArchiveCipher archiveCipher() {
+        return archive;
     }
 
     private synchronized List<Tokeniser> createIfMissing(String domain) {
@@ -301,6 +311,26 @@ public final class GeneratedKeyRing implements KeyRing {
         } catch (GeneralSecurityException e) {
             throw new MissingKeyException(file + ": is not a usable " + FieldCipher.TEMPLATE + " keyset");
         }
+    }
+
+    private static ArchiveCipher loadArchive(Path dir) throws IOException {
+        Path file = dir.resolve("aes256-gcm.json");
+        try {
+            if (!Files.exists(file)) {
+                SecureFiles.write(file, newArchiveKeysetJson().getBytes(StandardCharsets.UTF_8), false);
+                LOG.info("Generated an {} keyset in {}", ArchiveCipher.MASTER_TEMPLATE, file);
+            }
+            SecureFiles.requireOwnerOnly(file);
+            return new ArchiveCipher(TinkJsonProtoKeysetFormat.parseKeyset(
+                    Files.readString(file, StandardCharsets.UTF_8), InsecureSecretKeyAccess.get()));
+        } catch (GeneralSecurityException e) {
+            throw new MissingKeyException(file + ": is not a usable " + ArchiveCipher.MASTER_TEMPLATE + " keyset");
+        }
+    }
+
+    /** A fresh archive master keyset ({@link ArchiveCipher#MASTER_TEMPLATE}) in Tink's JSON keyset format. */
+    static String newArchiveKeysetJson() throws GeneralSecurityException {
+        return TinkJsonProtoKeysetFormat.serializeKeyset(ArchiveCipher.newMasterKeyset(), InsecureSecretKeyAccess.get());
     }
 
     private static FileLock lock(Path root) throws IOException {

@@ -17,11 +17,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * caravan.keys.material-file.&lt;key id&gt;=&lt;path to a file holding the base64&gt;
  * caravan.keys.encryption.keyset=&lt;Tink JSON keyset&gt;  or  caravan.keys.encryption.keyset-file=&lt;path&gt;
  * caravan.keys.vault.keyset=&lt;Tink JSON keyset&gt;       or  caravan.keys.vault.keyset-file=&lt;path&gt;
+ * caravan.keys.archive.keyset=&lt;Tink JSON keyset&gt;     or  caravan.keys.archive.keyset-file=&lt;path&gt;
  * </pre>
  *
  * <p>{@code encryption} is the keyset of the {@code encrypt} action (re-identification);
  * {@code vault} is the separate keyset that seals the identifiers behind warehouse tokens for the
- * re-key job (see {@link IdentitySeal}); both are Tink {@code AES256_SIV} keysets.
+ * re-key job (see {@link IdentitySeal}); both are Tink {@code AES256_SIV} keysets. {@code archive}
+ * is the master key (Tink {@code AES256_GCM}) that wraps the per-file data keys of kept partner
+ * files (see {@link ArchiveCipher}).
  *
  * <p>Key ids in {@code material} and {@code material-file} are matched with {@code .} and
  * {@code _} read as {@code -}, so {@code CARAVAN_KEYS_MATERIAL_WAREHOUSE_20261123_1A2B} names key
@@ -35,7 +38,8 @@ public record KeyProperties(
         Map<String, String> material,
         Map<String, String> materialFile,
         Encryption encryption,
-        Encryption vault) {
+        Encryption vault,
+        Encryption archive) {
 
     public KeyProperties {
         requiredDomains = requiredDomains == null || requiredDomains.isEmpty()
@@ -45,6 +49,7 @@ public record KeyProperties(
         materialFile = materialFile == null ? Map.of() : Map.copyOf(materialFile);
         encryption = encryption == null ? new Encryption(null, null) : encryption;
         vault = vault == null ? new Encryption(null, null) : vault;
+        archive = archive == null ? new Encryption(null, null) : archive;
     }
 
     /** One key domain: the active key id and the retired ones still readable. */
@@ -54,7 +59,7 @@ public record KeyProperties(
         }
     }
 
-    /** An AES-SIV keyset, inline (JSON) or as a file path. */
+    /** A Tink keyset, inline (JSON) or as a file path. */
     public record Encryption(String keyset, String keysetFile) {
         @Override
         public String toString() {
@@ -66,6 +71,7 @@ public record KeyProperties(
     public String toString() {
         return "KeyProperties[generate=" + generate + ", requiredDomains=" + requiredDomains
                 + ", domains=" + new TreeMap<>(domains) + ", material for " + new TreeMap<>(material).keySet()
-                + ", materialFile=" + new TreeMap<>(materialFile) + ", encryption=" + encryption + ", vault=" + vault + "]";
+                + ", materialFile=" + new TreeMap<>(materialFile) + ", encryption=" + encryption + ", vault=" + vault
+                + ", archive=" + archive + "]";
     }
 }

@@ -27,6 +27,12 @@ public interface KeyRing {
      */
     String SUPPRESSION = "suppression";
 
+    /**
+     * The archive's key domain: the master key that wraps the data key of each kept partner file
+     * (see {@link ArchiveCipher}). A Tink keyset, not an HMAC key.
+     */
+    String ARCHIVE = "archive";
+
     /** Key domains and key ids: lower-case letters, digits, {@code -} and {@code _}. */
     Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -85,6 +91,14 @@ public interface KeyRing {
      * @throws MissingKeyException when no vault keyset is available
      */
     IdentitySeal identitySeal();
+
+    /**
+     * The archive master key (key domain {@code archive}, a Tink AES256_GCM keyset of its own)
+     * and the envelope encryption of kept partner files under it.
+     *
+     * @throws MissingKeyException when no archive keyset is available
+     */
+    ArchiveCipher archiveCipher();
 
     static String requireName(String what, String value) {
         if (value == null || !NAME.matcher(value).matches()) {

@@ -68,9 +68,9 @@ class DealerSalesFlowIT {
             assertThat((String) sale.get("vin_token")).matches("[0-9a-f]{64}");
             assertThat(sale.get("key_id")).isNotNull();
 
-            // the file moves to .done/ just after its batch commits
+            // kept encrypted under the same name plus .tink: no plain copy of the file is left after pickup
             await().atMost(WAIT).untilAsserted(() -> assertThat(listNames(data.resolve("sftp/dealer-nord/inbox/.done")))
-                    .singleElement().asString().matches("b-\\d{8}-\\d{6}-[0-9a-f]{8}-verkaeufe_2026-10\\.csv"));
+                    .singleElement().asString().matches("b-\\d{8}-\\d{6}-[0-9a-f]{8}-verkaeufe_2026-10\\.csv\\.tink"));
             assertThat(listNames(data.resolve("sftp/dealer-nord/inbox"))).containsOnly(".done");
         }
     }
@@ -98,12 +98,14 @@ class DealerSalesFlowIT {
             deliver(SUED_SAMPLE, inbox);
             app.awaitBatches("dealer-sued-deliveries", 1, WAIT);
         }
-        // The state a crash after the commit and before the move leaves behind: rows committed, file still in the inbox.
+        // The state a crash after the commit and before the move leaves behind: rows committed, file still in the
+        // inbox, nothing archived. The kept file is encrypted, so the same bytes are put back from the sample.
         Path done;
         try (Stream<Path> files = Files.list(inbox.resolve(".done"))) {
             done = files.findFirst().orElseThrow();
         }
-        Files.move(done, inbox.resolve(SUED_SAMPLE.getFileName()));
+        Files.delete(done);
+        Files.copy(SUED_SAMPLE, inbox.resolve(SUED_SAMPLE.getFileName()));
         Files.createFile(inbox.resolve(SUED_SAMPLE.getFileName() + ".ready"));
 
         try (CaravanApp restarted = CaravanApp.start(data)) {

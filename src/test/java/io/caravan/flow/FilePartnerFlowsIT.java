@@ -219,10 +219,13 @@ class FilePartnerFlowsIT {
         assertThat(refused.get("error")).isEqualTo("leads_2026-11-04.xml: DOCTYPE declarations are refused (line 2)");
         assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.lead WHERE connector_id = 'autoboerse-leads-adf'", Long.class)).isEqualTo(9L);
         Path failed = data.resolve("sftp/autoboerse/inbox/.failed");
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> Files.isDirectory(failed));
-        try (Stream<Path> files = Files.list(failed)) {
-            assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-leads_2026-11-04.xml");
-        }
+        // kept encrypted (.tink) once the archiver has taken it from .failed/
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(failed).isDirectory();
+            try (Stream<Path> files = Files.list(failed)) {
+                assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-leads_2026-11-04.xml.tink");
+            }
+        });
     }
 
     /** Uploads as the partner would: MINA SFTP client, the partner's demo key, the port the app published in local.env. */

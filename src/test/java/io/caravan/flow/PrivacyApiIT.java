@@ -11,6 +11,7 @@ import io.caravan.pseudonymise.KeyRing;
 import io.caravan.testing.ApiClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -204,6 +205,35 @@ class PrivacyApiIT {
                 .containsExactly("completed", 40L, 0L, 5L, 0L, 1L, 34L);
         assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.sale WHERE email_token = ? OR phone_token = ?",
                 Long.class, token, warehouseToken("+493023125101"))).isZero();
+    }
+
+    @Test
+    void erasureCryptoShredsTheKeptFileOfTheBatchThatDeliveredTheSubjectAndAuditsIt() throws Exception {
+        Path inbox = data.resolve("sftp/dealer-sued/inbox");
+        deliver(Path.of("samples/dealer-sued/deliveries_2026-10.csv"), inbox);
+        String batchId = (String) app.awaitBatches("dealer-sued-deliveries", 1, WAIT).get(0).get("batch_id");
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !app.bean(io.caravan.pseudonymise.Archive.class)
+                .entries(batchId).isEmpty());
+        Path kept = app.bean(io.caravan.pseudonymise.Archive.class).entries(batchId).get(0).path();
+        try (java.io.InputStream plain = app.bean(io.caravan.pseudonymise.Archive.class).open(batchId)) {
+            assertThat(new String(plain.readAllBytes(), StandardCharsets.UTF_8)).contains("S70001");
+        }
+
+        Answer erasure = post("/api/erasures", operator, Map.of("email", "amelie.lefevre.1@kunden.test"));
+
+        assertThat(erasure.status()).isEqualTo(200);
+        assertThat(erasure.json().get("archivesShredded")).singleElement()
+                .satisfies(a -> assertThat(a.get("batchId").asString()).isEqualTo(batchId))
+                .satisfies(a -> assertThat(a.get("partner").asString()).isEqualTo("dealer-sued"));
+        assertThat(kept).doesNotExist();
+        assertThat(app.jdbc().queryForMap("SELECT wrapped_key, shredded_by FROM caravan.archive WHERE batch_id = ?", batchId))
+                .containsEntry("wrapped_key", null)
+                .containsEntry("shredded_by", erasure.json().get("erasureId").asString());
+        assertThat(app.jdbc().queryForObject("SELECT detail::text FROM caravan.audit_event WHERE action = 'archive_shred'"
+                + " AND detail->>'batchId' = ?", String.class, batchId))
+                .contains("erasure").contains(erasure.json().get("erasureId").asString()).doesNotContain("kunden.test");
+        assertThat(post("/api/erasures", operator, Map.of("email", "amelie.lefevre.1@kunden.test")).json()
+                .get("archivesShredded")).as("a second erasure").isEmpty();
     }
 
     @Test

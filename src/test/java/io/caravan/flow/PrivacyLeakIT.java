@@ -2,6 +2,7 @@ package io.caravan.flow;
 
 import static io.caravan.testing.Inbox.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * (consents by e-mail and phone, an erasure, a re-delivery of an erased subject). Then the
  * captured log and a dump of every table of schema {@code caravan} are searched for each raw
  * e-mail, phone (as written, digits only, E.164, with the trunk zero), name and VIN, and for the
- * unkeyed SHA-256 hex of each of those forms: zero hits.
+ * unkeyed SHA-256 hex of each of those forms: zero hits. Last, every file under the data
+ * directory outside an inbox before pickup is searched for the raw identifiers: picked-up files
+ * are kept only encrypted.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PrivacyLeakIT {
@@ -107,7 +111,55 @@ class PrivacyLeakIT {
                 assertThat(tablesLower).as("an unkeyed SHA-256 of an identifier in a table").doesNotContain(hash);
                 assertThat(logLower).as("an unkeyed SHA-256 of an identifier in the log").doesNotContain(hash);
             });
+
+            // the data directory: once picked up, a partner file is kept only encrypted (inbox/.done/*.tink)
+            await().atMost(WAIT).until(() -> plainKeptFiles(data.resolve("sftp")).isEmpty());
+            Map<Path, String> files = readableFiles(data);
+            assertThat(files.keySet()).as("kept files").anyMatch(f -> f.toString().endsWith(".tink"))
+                    .filteredOn(f -> f.getParent().getFileName().toString().matches("\\.done|\\.failed"))
+                    .allMatch(f -> f.toString().endsWith(".tink"));
+            files.forEach((file, text) -> assertThat(identifiers).as("raw identifiers in %s", data.relativize(file))
+                    .noneMatch(id -> SampleIdentifiers.occursIn(id, text)));
         }
+    }
+
+    /** Plain files still waiting in an inbox's {@code .done/} or {@code .failed/} for the archiver. */
+    private static List<Path> plainKeptFiles(Path sftpRoot) throws IOException {
+        try (Stream<Path> files = Files.walk(sftpRoot)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> f.getParent().getFileName().toString().matches("\\.done|\\.failed"))
+                    .filter(f -> !f.getFileName().toString().endsWith(".tink")).toList();
+        }
+    }
+
+    /**
+     * Every file under the data directory as text (ISO-8859-1 and UTF-8), except a partner's inbox
+     * before pickup (files directly in {@code sftp/<partner>/inbox/}), the PostgreSQL cluster
+     * (its tables were dumped and searched above) and the partner sandbox (it stands in for a
+     * partner's own server, which is the partner's, not Caravan's).
+     */
+    private static Map<Path, String> readableFiles(Path data) throws IOException {
+        Map<Path, String> texts = new java.util.LinkedHashMap<>();
+        Files.walkFileTree(data, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+                boolean cluster = Files.exists(dir.resolve("PG_VERSION"));
+                boolean sandbox = dir.getFileName().toString().equals("partner-sandbox");
+                return cluster || sandbox ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                boolean inbox = file.getParent().getFileName().toString().equals("inbox");
+                if (!inbox && attrs.isRegularFile() && attrs.size() < 64L << 20) {
+                    byte[] bytes = Files.readAllBytes(file);
+                    texts.put(file, new String(bytes, StandardCharsets.ISO_8859_1) + "\n" + new String(bytes, StandardCharsets.UTF_8));
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return texts;
     }
 
     /** E-mails and phones of the preference-centre samples, as written, lower-cased, digits only and E.164. */

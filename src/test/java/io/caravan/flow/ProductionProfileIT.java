@@ -83,8 +83,9 @@ class ProductionProfileIT {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         String vault = vaultKeyset().toString();
+        String archive = archiveKeyset().toString();
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_partner",
-                "caravan.keys.vault.keyset-file=" + vault,
+                "caravan.keys.vault.keyset-file=" + vault, "caravan.keys.archive.keyset-file=" + archive,
                 "caravan.keys.domains.suppression.active=suppression-prod-1",
                 "caravan.keys.material.suppression-prod-1=" + randomKey(),
                 "caravan.keys.domains.warehouse.active=warehouse-prod-1",
@@ -112,10 +113,33 @@ class ProductionProfileIT {
             keyArgs.add("caravan.keys.domains." + domain + ".active=" + domain + "-prod-1");
             keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + randomKey());
         }
+        keyArgs.add("caravan.keys.archive.keyset-file=" + archiveKeyset());
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_novault",
                 keyArgs.toArray(String[]::new)).toArray(String[]::new)).close())
                 .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
                         .hasMessageContaining("caravan.keys.vault.keyset-file"));
+    }
+
+    @Test
+    void refusesToStartWithoutTheArchiveKeysetNamingIt() throws Exception {
+        TestDatabase.fresh("prod_profile_noarchive");
+        List<String> keyArgs = new ArrayList<>(List.of("caravan.keys.vault.keyset-file=" + vaultKeyset()));
+        for (String domain : DOMAINS) {
+            keyArgs.add("caravan.keys.domains." + domain + ".active=" + domain + "-prod-1");
+            keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + randomKey());
+        }
+        assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_noarchive",
+                keyArgs.toArray(String[]::new)).toArray(String[]::new)).close())
+                .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
+                        .hasMessageContaining("caravan.keys.archive.keyset-file"));
+    }
+
+    private Path archiveKeyset() throws Exception {
+        com.google.crypto.tink.aead.AeadConfig.register();
+        Path file = data.resolve("archive-keyset.json");
+        Files.writeString(file, TinkJsonProtoKeysetFormat.serializeKeyset(
+                KeysetHandle.generateNew(KeyTemplates.get("AES256_GCM")), InsecureSecretKeyAccess.get()));
+        return file;
     }
 
     /** Every key domain a policy of config/policies.yaml names (the warehouse and one per partner export), and suppression. */
@@ -141,7 +165,7 @@ class ProductionProfileIT {
         TestDatabase.fresh("prod_profile_keys");
         List<String> materials = new ArrayList<>();
         List<String> keyArgs = new ArrayList<>(List.of("logging.level.io.caravan=DEBUG",
-                "caravan.keys.vault.keyset-file=" + vaultKeyset()));
+                "caravan.keys.vault.keyset-file=" + vaultKeyset(), "caravan.keys.archive.keyset-file=" + archiveKeyset()));
         for (String domain : DOMAINS) {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.caravan.ledger.BatchSummary;
+import io.caravan.pseudonymise.Archive;
+import io.caravan.pseudonymise.ArchiveRetention;
+import io.caravan.pseudonymise.GeneratedKeyRing;
 import io.caravan.testing.DealerNordExport;
 import io.caravan.testing.LocalEnvFile;
 import java.io.IOException;
@@ -130,14 +133,19 @@ class CrashRestartIT {
                 .containsEntry("sales", (long) ROWS).containsEntry("by_batch", (long) ROWS)
                 .containsEntry("first", "HH-2026-000001").containsEntry("last", "HH-2026-100000");
 
-        // the file: moved to .done/ under the completed batch's id, nothing left in the inbox
-        // (the move follows the commit, so it may still be under way)
-        await("the file moved to .done/").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(inbox.resolve(".done/" + completed.get("batch_id") + "-" + FILE)).exists().hasSize(bytes);
-            try (Stream<Path> left = Files.list(inbox)) {
-                assertThat(left.map(p -> p.getFileName().toString())).containsOnly(".done");
-            }
-        });
+        // the file: kept in .done/ under the completed batch's id, encrypted (.tink), nothing left in the inbox;
+        // the archive opens it back to the same number of bytes
+        Path kept = inbox.resolve(".done/" + completed.get("batch_id") + "-" + FILE + Archive.SUFFIX);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(kept));
+        assertThat(inbox.resolve(".done/" + completed.get("batch_id") + "-" + FILE)).doesNotExist();
+        Archive archive = new Archive(recovered.getDataSource(), GeneratedKeyRing.open(data.resolve("keys"), List.of()),
+                new ArchiveRetention(null, null), java.time.Clock.systemUTC());
+        try (java.io.InputStream plain = archive.open((String) completed.get("batch_id"))) {
+            assertThat(plain.transferTo(java.io.OutputStream.nullOutputStream())).isEqualTo(bytes);
+        }
+        try (Stream<Path> left = Files.list(inbox)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsOnly(".done");
+        }
 
         System.out.printf(Locale.ROOT, "crash-restart: %,d rows (%.1f MB); first start %.1f s; killed %.1f s after the"
                         + " drop with %.1f MB of uncommitted rows; second start %.1f s, file completed %.1f s after it"

@@ -34,6 +34,7 @@ class ConfiguredKeyFilesTest {
             assertThat(ring.keys()).extracting(KeyInfo::domain).contains(KeyRing.WAREHOUSE, KeyRing.SUPPRESSION)
                     .containsAll(SHIPPED.all().stream().map(Policy::keyDomain).toList());
             assertThat(ring.identitySeal()).isNotNull();
+            assertThat(ring.archiveCipher()).isNotNull();
             assertThat(ring.cipher().encrypt("email", "jane.doe@example.com")).isNotBlank();
         });
     }
@@ -44,7 +45,8 @@ class ConfiguredKeyFilesTest {
         ConfiguredKeyFiles.create(keys, SHIPPED);
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rwx------");
-        for (String file : List.of(ConfiguredKeyFiles.KEYS, ConfiguredKeyFiles.ENCRYPTION_KEYSET, ConfiguredKeyFiles.VAULT_KEYSET)) {
+        for (String file : List.of(ConfiguredKeyFiles.KEYS, ConfiguredKeyFiles.ENCRYPTION_KEYSET, ConfiguredKeyFiles.VAULT_KEYSET,
+                ConfiguredKeyFiles.ARCHIVE_KEYSET)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.resolve(file)))).as(file)
                     .isEqualTo("rw-------");
         }
@@ -86,7 +88,8 @@ class ConfiguredKeyFilesTest {
         Properties written = load(keys.resolve(ConfiguredKeyFiles.KEYS));
         List<String> properties = new ArrayList<>(List.of("caravan.keys.generate=false", "caravan.config-dir=config",
                 "caravan.keys.encryption.keyset-file=" + keys.resolve(ConfiguredKeyFiles.ENCRYPTION_KEYSET),
-                "caravan.keys.vault.keyset-file=" + keys.resolve(ConfiguredKeyFiles.VAULT_KEYSET)));
+                "caravan.keys.vault.keyset-file=" + keys.resolve(ConfiguredKeyFiles.VAULT_KEYSET),
+                "caravan.keys.archive.keyset-file=" + keys.resolve(ConfiguredKeyFiles.ARCHIVE_KEYSET)));
         written.stringPropertyNames().forEach(name -> properties.add(name + "=" + written.getProperty(name)));
         return new ApplicationContextRunner()
                 .withConfiguration(UserConfigurations.of(PseudonymiseConfiguration.class))

@@ -134,7 +134,7 @@ class KeyRingIT {
 
     private static KeyProperties configured(Map<String, KeyProperties.Domain> domains, Map<String, String> material,
                                             Map<String, String> files) {
-        return new KeyProperties(false, List.of("warehouse"), domains, material, files, null, null);
+        return new KeyProperties(false, List.of("warehouse"), domains, material, files, null, null, null);
     }
 
     @Test
@@ -252,6 +252,8 @@ class KeyRingIT {
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             assertThat(java.nio.file.Files.readString(vault))
                     .isNotEqualTo(java.nio.file.Files.readString(temp.resolve("data/keys/encrypt/aes256-siv.json")));
+            assertThat(java.nio.file.Files.getPosixFilePermissions(temp.resolve("data/keys/archive/aes256-gcm.json")))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             // kept: a seal made now opens after a restart
             String sealed = context.getBean(KeyRing.class).identitySeal().seal(Map.of("email_token", "a@example.com"));
             assertThat(GeneratedKeyRing.open(temp.resolve("data/keys"), List.of()).identitySeal().open(sealed))
@@ -267,9 +269,22 @@ class KeyRingIT {
                 .hasMessageContaining("caravan.keys.vault.keyset-file");
         assertThatThrownBy(() -> ConfiguredKeyRing.from(new KeyProperties(false, List.of("warehouse"),
                 Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of(),
-                null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null))))
+                null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null), null)))
                 .isInstanceOf(MissingKeyException.class)
                 .hasMessage("caravan.keys.vault.keyset: is not a usable Tink AES256_SIV keyset");
+    }
+
+    @Test
+    void configuredRingWithoutAnArchiveKeysetRefusesArchivingNamingTheProperty() {
+        ConfiguredKeyRing ring = ConfiguredKeyRing.from(configured(
+                Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of()));
+        assertThatThrownBy(ring::archiveCipher).isInstanceOf(MissingKeyException.class)
+                .hasMessageContaining("caravan.keys.archive.keyset-file").hasMessageContaining("AES256_GCM");
+        assertThatThrownBy(() -> ConfiguredKeyRing.from(new KeyProperties(false, List.of("warehouse"),
+                Map.of("warehouse", new KeyProperties.Domain("warehouse-1", null)), Map.of("warehouse-1", KEY_A), Map.of(),
+                null, null, new KeyProperties.Encryption("{not a keyset " + KEY_A + "}", null))))
+                .isInstanceOf(MissingKeyException.class)
+                .hasMessage("caravan.keys.archive.keyset: is not a usable Tink AES256_GCM keyset");
     }
 
     @Test
