@@ -27,6 +27,11 @@ class PrivacyConfiguration {
     }
 
     @Bean
+    Replayer replayer(DataSource dataSource, Archive archive, io.caravan.ledger.Ledger ledger, AuditTrail audit) {
+        return new Replayer(dataSource, archive, ledger, audit, java.time.Duration.ofSeconds(60));
+    }
+
+    @Bean
     Rekeyer rekeyer(DataSource dataSource, KeyRing keys, AuditTrail audit) {
         return new Rekeyer(dataSource, keys, audit);
     }

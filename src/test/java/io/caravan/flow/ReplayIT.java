@@ -1,0 +1,89 @@
+package io.caravan.flow;
+
+import static io.caravan.testing.Inbox.deliver;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.caravan.platform.GeneratedUsers;
+import io.caravan.testing.ApiClient;
+import io.caravan.testing.Inbox;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Replay from the encrypted archive through the real application: the sample export of the
+ * northern dealer group is ingested twice (the second batch writes only duplicates), S1 is erased
+ * (which crypto-shreds the archive of the first batch, the one that wrote S1's sale), then the
+ * second batch is replayed through today's checks: a new completed batch linked to it, S1 counted
+ * suppressed. Replaying the first batch is refused (shredded), an unknown batch is 404.
+ */
+class ReplayIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path NORD = Path.of("samples/dealer-nord/verkaeufe_2026-10.csv");
+    private static final String S1 = "sophie.vogt1@example.com";
+
+    @TempDir
+    Path data;
+
+    @Test
+    void replaysThroughTodaysChecksAndRefusesAShreddedArchive() throws Exception {
+        try (CaravanApp app = CaravanApp.start(data)) {
+            ApiClient api = ApiClient.onLocalhost(app.port());
+            GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
+            String operator = ApiClient.basic(user.name(), user.password());
+            Path inbox = data.resolve("sftp/dealer-nord/inbox");
+            String name = NORD.getFileName().toString();
+
+            deliver(NORD, inbox);
+            String first = (String) app.awaitBatches("dealer-nord-sales", 1, WAIT).get(0).get("batch_id");
+            awaitArchived(app, first);
+            Inbox.awaitPickedUp(inbox, name, WAIT);
+            deliver(NORD, inbox);
+            Map<String, Object> second = app.awaitBatches("dealer-nord-sales", 2, WAIT).get(1);
+            assertThat(second.get("rows_delivered")).isEqualTo(0L);
+            String secondId = (String) second.get("batch_id");
+            awaitArchived(app, secondId);
+
+            HttpResponse<String> erased = api.post("/api/erasures", operator, JSON.writeValueAsString(Map.of("email", S1)));
+            assertThat(erased.statusCode()).isEqualTo(200);
+
+            // the second batch's archive is live: replayed as a new batch, S1 suppressed by today's list
+            HttpResponse<String> replayed = api.post("/api/batches/" + secondId + "/replay", operator, null);
+            assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
+            JsonNode answer = JSON.readTree(replayed.body());
+            String replayId = answer.get("batchId").asString();
+            assertThat(replayId).isNotIn(first, secondId);
+            assertThat(answer.get("replayOf").asString()).isEqualTo(secondId);
+            Map<String, Object> replay = await("replay batch to finish").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> app.jdbc().queryForMap("SELECT * FROM caravan.batch WHERE batch_id = ?", replayId),
+                            b -> !"running".equals(b.get("status")));
+            assertThat(List.of(replay.get("status"), replay.get("rows_in"), replay.get("rows_suppressed"), replay.get("replay_of")))
+                    .containsExactly("completed", 40L, 1L, secondId);
+            assertThat(app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_replay' AND subject = ?", Long.class, replayId))
+                    .isEqualTo(1L);
+
+            // the first batch's archive was shredded by the erasure: refused with a reason, no batch opened
+            HttpResponse<String> shredded = api.post("/api/batches/" + first + "/replay", operator, null);
+            assertThat(shredded.statusCode()).isEqualTo(409);
+            assertThat(shredded.body()).contains("shredded").doesNotContain(S1);
+            assertThat(api.post("/api/batches/b-20000101-000000-00000000/replay", operator, null).statusCode()).isEqualTo(404);
+            assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'dealer-nord-sales'",
+                    Long.class)).isEqualTo(3L);
+        }
+    }
+
+    private static void awaitArchived(CaravanApp app, String batchId) {
+        await("the archive of " + batchId).atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> app.jdbc().queryForObject("SELECT count(*) FROM caravan.archive WHERE batch_id = ?",
+                        Long.class, batchId), n -> n > 0);
+    }
+}
