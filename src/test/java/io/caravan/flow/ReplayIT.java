@@ -8,10 +8,13 @@ import io.caravan.platform.GeneratedUsers;
 import io.caravan.testing.ApiClient;
 import io.caravan.testing.Inbox;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +25,8 @@ import tools.jackson.databind.ObjectMapper;
  * northern dealer group is ingested twice (the second batch writes only duplicates), S1 is erased
  * (which crypto-shreds the archive of the first batch, the one that wrote S1's sale), then the
  * second batch is replayed through today's checks: a new completed batch linked to it, S1 counted
- * suppressed. Replaying the first batch is refused (shredded), an unknown batch is 404.
+ * suppressed. The replay's own kept file, truncated or altered, is refused by authentication with
+ * nothing left in the inbox. Replaying the first batch is refused (shredded), an unknown batch is 404.
  */
 class ReplayIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -71,6 +75,19 @@ class ReplayIT {
                     "SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_replay' AND subject = ?", Long.class, replayId))
                     .isEqualTo(1L);
 
+            // the replay's own kept file, truncated and then altered: refused by authentication, nothing half-replayed
+            awaitArchived(app, replayId);
+            Inbox.awaitPickedUp(inbox, name, WAIT);
+            Path kept = Path.of(app.jdbc().queryForObject(
+                    "SELECT path FROM caravan.archive WHERE batch_id = ?", String.class, replayId));
+            byte[] sealed = Files.readAllBytes(kept);
+            Files.write(kept, Arrays.copyOf(sealed, sealed.length - 7));
+            assertRefusedUnreplayed(api, operator, replayId, inbox);
+            byte[] altered = sealed.clone();
+            altered[altered.length / 2] ^= 0x01;
+            Files.write(kept, altered);
+            assertRefusedUnreplayed(api, operator, replayId, inbox);
+
             // the first batch's archive was shredded by the erasure: refused with a reason, no batch opened
             HttpResponse<String> shredded = api.post("/api/batches/" + first + "/replay", operator, null);
             assertThat(shredded.statusCode()).isEqualTo(409);
@@ -78,6 +95,15 @@ class ReplayIT {
             assertThat(api.post("/api/batches/b-20000101-000000-00000000/replay", operator, null).statusCode()).isEqualTo(404);
             assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'dealer-nord-sales'",
                     Long.class)).isEqualTo(3L);
+        }
+    }
+
+    private static void assertRefusedUnreplayed(ApiClient api, String operator, String batchId, Path inbox) throws Exception {
+        HttpResponse<String> refused = api.post("/api/batches/" + batchId + "/replay", operator, null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.body()).contains("nothing was replayed");
+        try (Stream<Path> left = Files.list(inbox)) {
+            assertThat(left.filter(Files::isRegularFile).toList()).isEmpty();
         }
     }
 
