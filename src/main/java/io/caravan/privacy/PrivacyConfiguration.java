@@ -32,6 +32,12 @@ class PrivacyConfiguration {
     }
 
     @Bean
+    SubjectAccess subjectAccess(DataSource dataSource, KeyRing keys, AuditTrail audit,
+                                io.caravan.pseudonymise.ArchiveRetention retention) {
+        return new SubjectAccess(dataSource, keys, audit, retention);
+    }
+
+    @Bean
     Rekeyer rekeyer(DataSource dataSource, KeyRing keys, AuditTrail audit) {
         return new Rekeyer(dataSource, keys, audit);
     }

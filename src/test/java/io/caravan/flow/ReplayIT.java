@@ -56,6 +56,20 @@ class ReplayIT {
             String secondId = (String) second.get("batch_id");
             awaitArchived(app, secondId);
 
+            // the subject access report before the erasure: from tokens only, no raw value but the one asked about
+            HttpResponse<String> access = api.post("/api/subject-access", operator, JSON.writeValueAsString(Map.of("email", S1)));
+            assertThat(access.statusCode()).isEqualTo(200);
+            JsonNode report = JSON.readTree(access.body());
+            assertThat(report.get("identifier").asString()).isEqualTo(S1);
+            assertThat(report.get("records").get("sale")).hasSize(1);
+            assertThat(report.get("records").get("sale").get(0).has("sealed_identifiers")).isFalse();
+            assertThat(report.get("sources").get(0).get("batch_id").asString()).isEqualTo(first);
+            assertThat(report.get("archives")).hasSize(1);
+            assertThat(report.get("archives").get(0).get("shred_at").asString()).isNotBlank();
+            assertThat(access.body().replace(S1, "")).doesNotContain("sophie").doesNotContain("Vogt");
+            assertThat(app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.audit_event WHERE action = 'subject_access'", Long.class)).isEqualTo(1L);
+
             HttpResponse<String> erased = api.post("/api/erasures", operator, JSON.writeValueAsString(Map.of("email", S1)));
             assertThat(erased.statusCode()).isEqualTo(200);
 
