@@ -81,6 +81,13 @@ class RouteReloadAfterBrokenEditIT {
             assertThat(camel.getRouteController().getRouteStatus("dealer-sued-deliveries")).isEqualTo(ServiceStatus.Started);
             assertThat(camel.getRouteController().getRouteStatus("allsecura-policies")).isEqualTo(ServiceStatus.Started);
 
+            Files.writeString(nord, good.replace("uri: warehouse:sale", "uri: warehouse:lead"));
+            JsonNode rolledBack = await("a route that does not start is rolled back").atMost(WAIT)
+                    .until(() -> first(api.get("/api/reloads", viewer)), a -> a != null && "rolled-back".equals(a.path("outcome").asString()));
+            assertThat(rolledBack.path("route").asString()).isEqualTo("dealer-nord-sales");
+            assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
+            assertThat(camel.getRoute("dealer-nord-sales").getEndpoint().getEndpointUri()).contains("dealer-nord/inbox");
+
             String changed = good.replaceFirst("description: .*", "description: Monthly sales export, changed live");
             assertThat(changed).isNotEqualTo(good);
             Files.writeString(nord, changed);
