@@ -133,6 +133,24 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
                 problems.add("a route needs an id");
                 continue;
             }
+            RouteDefinition running = ((ModelCamelContext) camel).getRouteDefinition(route.getRouteId());
+            if (running != null && running.getResource() != null
+                    && !sameLocation(running.getResource().getLocation(), resource.getLocation())) {
+                problems.add("route '" + route.getRouteId() + "': duplicate route id (also in "
+                        + display(running.getResource()) + ")");
+                if (problemLine == 0) {
+                    problemLine = lineOf(lines, "id: " + route.getRouteId());
+                }
+            }
+            String configurationId = route.getRouteConfigurationId();
+            if (configurationId != null && !configurationId.contains(",") && !configurationId.contains("*")
+                    && ((ModelCamelContext) camel).getRouteConfigurationDefinition(configurationId) == null) {
+                problems.add("route '" + route.getRouteId() + "' routeConfigurationId: no routeConfiguration '"
+                        + configurationId + "'");
+                if (problemLine == 0) {
+                    problemLine = lineOf(lines, "routeConfigurationId:");
+                }
+            }
             List<String> uris = new ArrayList<>();
             FromDefinition from = route.getInput();
             if (from != null && from.getEndpointUri() != null) {
@@ -229,6 +247,19 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
         Path p = Path.of(path).toAbsolutePath().normalize();
         Path dir = directory.toAbsolutePath().normalize();
         return p.startsWith(dir) ? directory.getFileName() + "/" + dir.relativize(p) : path;
+    }
+
+    private static boolean sameLocation(String a, String b) {
+        return strip(a).equals(strip(b));
+    }
+
+    private static String strip(String location) {
+        String path = location.startsWith("file:") ? location.substring(5) : location;
+        try {
+            return Path.of(path).toAbsolutePath().normalize().toString();
+        } catch (RuntimeException e) {
+            return path;
+        }
     }
 
     private static List<String> lines(Resource resource) {

@@ -95,6 +95,14 @@ class RouteReloadAfterBrokenEditIT {
                     camel.getRoute("dealer-nord-sales") == null ? null : camel.getRoute("dealer-nord-sales").getDescription()));
             assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
 
+            Path copy = routes.resolve("dealer-nord/copy.camel.yaml");
+            Files.writeString(copy, good);
+            JsonNode duplicate = await("a second file with the same route id is rejected").atMost(WAIT)
+                    .until(() -> first(api.get("/api/reloads", viewer)), a -> a != null && "rejected".equals(a.path("outcome").asString()));
+            assertThat(duplicate.path("file").asString()).endsWith("dealer-nord/copy.camel.yaml");
+            assertThat(duplicate.path("message").asString()).contains("duplicate route id");
+            Files.delete(copy);
+
             assertThat(api.post("/api/reloads", viewer, "").statusCode()).isEqualTo(403);
             assertThat(api.post("/api/reloads", operator, "").statusCode()).isEqualTo(403);
             HttpResponse<String> applied = api.post("/api/reloads", admin, "");
