@@ -1,6 +1,5 @@
 package io.caravan.privacy;
 
-import io.caravan.api.ApiException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -21,25 +20,9 @@ class ErasuresController {
         this.properties = properties;
     }
 
-    /** The request. {@link #toString()} never shows the identifier. */
-    record ErasureRequest(String email, String phone) {
-        @Override
-        public String toString() {
-            return "ErasureRequest[" + (email != null ? "email" : phone != null ? "phone" : "none") + "]";
-        }
-    }
-
     @PostMapping("/api/erasures")
-    Erasure.Result erase(@RequestBody ErasureRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("request body is missing", null);
-        }
-        SubjectIdentifier identifier = SubjectIdentifier.of(blank(request.email()), blank(request.phone()),
-                properties.phoneRegion(), false);
+    Erasure.Result erase(@RequestBody SubjectRequest request) {
+        SubjectIdentifier identifier = SubjectRequest.identifier(request, properties);
         return erasure.erase(identifier.value(), identifier.kind(), Actors.current("api"));
-    }
-
-    private static String blank(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -1,6 +1,5 @@
 package io.caravan.privacy;
 
-import io.caravan.api.ApiException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -20,25 +19,9 @@ class SubjectAccessController {
         this.properties = properties;
     }
 
-    /** The request. {@link #toString()} never shows the identifier. */
-    record AccessRequest(String email, String phone) {
-        @Override
-        public String toString() {
-            return "AccessRequest[" + (email != null ? "email" : phone != null ? "phone" : "none") + "]";
-        }
-    }
-
     @PostMapping("/api/subject-access")
-    SubjectAccess.Report report(@RequestBody AccessRequest request) {
-        if (request == null) {
-            throw ApiException.badRequest("request body is missing", null);
-        }
-        SubjectIdentifier identifier = SubjectIdentifier.of(blank(request.email()), blank(request.phone()),
-                properties.phoneRegion(), false);
+    SubjectAccess.Report report(@RequestBody SubjectRequest request) {
+        SubjectIdentifier identifier = SubjectRequest.identifier(request, properties);
         return access.report(identifier, Actors.current("api"));
-    }
-
-    private static String blank(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }
