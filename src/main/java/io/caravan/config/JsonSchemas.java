@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,6 +27,8 @@ import tools.jackson.databind.JsonNode;
 public final class JsonSchemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_PATH).build()));
+
+    private static final Map<String, Schema> LOADED = new ConcurrentHashMap<>();
 
     private JsonSchemas() {
     }
@@ -46,8 +50,15 @@ public final class JsonSchemas {
         }
     }
 
-    /** Loads a schema from the class path; a missing or unreadable schema is a packaging error. */
+    /**
+     * A schema from the class path, read once per resource and shared (schemas are immutable); a missing or
+     * unreadable schema is a packaging error.
+     */
     public static Schema load(String resource) {
+        return LOADED.computeIfAbsent(resource, JsonSchemas::read);
+    }
+
+    private static Schema read(String resource) {
         try (InputStream in = JsonSchemas.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("schema " + resource + " is not on the class path");
