@@ -20,8 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ApplicationListener;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.PayloadApplicationEvent;
+import org.springframework.context.event.ApplicationEventMulticaster;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -46,7 +46,7 @@ class QuarantineIT {
     void renamedColumnsAreQuarantinedAndReleasedIntoANormalBatchAndAVolumeDropIsQuarantinedAndRejected() throws Exception {
         try (CaravanApp app = CaravanApp.start(data)) {
             List<BatchQuarantined> events = new CopyOnWriteArrayList<>();
-            app.bean(ConfigurableApplicationContext.class).addApplicationListener((ApplicationListener<PayloadApplicationEvent<?>>) e -> {
+            app.bean(ApplicationEventMulticaster.class).addApplicationListener((ApplicationListener<PayloadApplicationEvent<?>>) e -> {
                 if (e.getPayload() instanceof BatchQuarantined q) {
                     events.add(q);
                 }
