@@ -11,7 +11,7 @@ ALTER TABLE caravan.batch ADD CONSTRAINT batch_status_check
 -- figures, never a value. state: held (waiting for an operator), releasing (its file was handed back to
 -- its route), released, rejected.
 CREATE TABLE caravan.quarantine (
-    batch_id        text PRIMARY KEY REFERENCES caravan.batch (batch_id),
+    batch_id        text PRIMARY KEY,          -- the quarantined batch (no foreign key, like caravan.archive)
     reasons         jsonb NOT NULL,
     state           text NOT NULL CHECK (state IN ('held', 'releasing', 'released', 'rejected')),
     quarantined_at  timestamptz NOT NULL,
@@ -25,7 +25,7 @@ CREATE INDEX quarantine_releasing ON caravan.quarantine (state) WHERE state = 'r
 -- The columns of each file that passed the gates: the baseline the next delivery of the same
 -- connector is compared with (column names only, never a value).
 CREATE TABLE caravan.batch_columns (
-    batch_id     text PRIMARY KEY REFERENCES caravan.batch (batch_id),
+    batch_id     text PRIMARY KEY,
     connector_id text NOT NULL,
     columns      text[] NOT NULL
 );

@@ -4,9 +4,11 @@ import io.caravan.audit.AuditTrail;
 import io.caravan.harmonise.BatchGate;
 import io.caravan.ledger.Ledger;
 import io.caravan.pseudonymise.Archive;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -17,8 +19,9 @@ import org.springframework.context.annotation.Configuration;
 class GateConfiguration {
 
     @Bean
-    BatchGate batchGate(Ledger ledger, DataSource dataSource, ApplicationEventPublisher events) {
-        return new Gates(ledger, dataSource, events, Clock.systemUTC());
+    BatchGate batchGate(Ledger ledger, DataSource dataSource, ApplicationEventPublisher events,
+                        ObjectProvider<MeterRegistry> meters) {
+        return new Gates(ledger, dataSource, events, Clock.systemUTC(), meters::getIfAvailable);
     }
 
     @Bean

@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *     the previous accepted delivery. A column missing now that the descriptor still maps is
  *     <em>removed</em>; a new column the descriptor does not map is <em>added</em>; a removed column
  *     whose position a new column took is <em>renamed</em> (unless the descriptor was changed to map
- *     the new name instead of the old one: an agreed change is no drift).</li>
+ *     the new name instead of the old one: an agreed change is no drift). A file without a row shows
+ *     no columns and is not judged by it.</li>
  * <li><b>volume</b>: the row count against the median of the connector's latest completed batches,
  *     when there are at least {@code minHistory} of them.</li>
  * <li><b>rejection_rate</b>, <b>required_nulls</b>, <b>vin_validity</b>, <b>dates</b>: shares of the
@@ -69,7 +70,7 @@ final class GateEvaluator {
                                            String window) {
         GateSpec spec = connector.gates();
         List<QuarantineReason> reasons = new ArrayList<>();
-        if (hasHeader(connector) && history.previousColumns() != null) {
+        if (hasHeader(connector) && history.previousColumns() != null && !profile.columns().isEmpty()) {
             columns(connector, spec.columns(), profile.columns(), history.previousColumns(), reasons);
         }
         volume(spec.volume(), profile.rows(), history.recentRows(), reasons);

@@ -8,10 +8,13 @@ import io.caravan.harmonise.PrePass;
 import io.caravan.ledger.Ledger;
 import io.caravan.ledger.QuarantineReason;
 import io.caravan.pipeline.BatchContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -36,12 +39,15 @@ final class Gates implements BatchGate {
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final Supplier<MeterRegistry> meters;
 
-    Gates(Ledger ledger, DataSource dataSource, ApplicationEventPublisher events, Clock clock) {
+    /** @param meters the registry that counts quarantines ({@code caravan.quarantines{route,gate}}); may give null */
+    Gates(Ledger ledger, DataSource dataSource, ApplicationEventPublisher events, Clock clock, Supplier<MeterRegistry> meters) {
         this.ledger = ledger;
         this.jdbc = new JdbcTemplate(dataSource);
         this.events = events;
         this.clock = clock;
+        this.meters = meters;
     }
 
     @Override
@@ -65,7 +71,7 @@ final class Gates implements BatchGate {
         GateEvaluator.History history = new GateEvaluator.History(previousColumns(connector), recentRows(connector, batch));
         List<QuarantineReason> reasons = GateEvaluator.evaluate(connector, profile, history,
                 "the window " + earliest + " to " + latest);
-        if (GateEvaluator.hasHeader(connector)) {
+        if (GateEvaluator.hasHeader(connector) && !profile.columns().isEmpty()) {
             jdbc.update("INSERT INTO caravan.batch_columns (batch_id, connector_id, columns) VALUES (?, ?, ?) "
                     + "ON CONFLICT DO NOTHING", ps -> {
                 ps.setString(1, batch.batchId());
@@ -82,6 +88,12 @@ final class Gates implements BatchGate {
         LOG.warn("Batch {} of route {} quarantined by the gates ({}); nothing was delivered", batch.batchId(),
                 batch.routeId(), reasons.stream().map(QuarantineReason::gate).distinct().collect(Collectors.joining(", ")));
         events.publishEvent(new BatchQuarantined(batch.batchId(), batch.routeId(), batch.partnerId(), reasons));
+        MeterRegistry registry = meters.get();
+        if (registry != null) {
+            reasons.stream().map(QuarantineReason::gate).distinct().forEach(gate -> Counter.builder("caravan.quarantines")
+                    .description("Files quarantined by the drift and quality gates, by the gates they failed")
+                    .tag("route", String.valueOf(batch.routeId())).tag("gate", gate).register(registry).increment());
+        }
         return Verdict.QUARANTINED;
     }
 

@@ -1,7 +1,9 @@
 package io.caravan.ops;
 
+import io.caravan.api.ApiException;
 import io.caravan.gate.QuarantineDecisions;
 import io.caravan.ledger.BatchSummary;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
@@ -21,10 +23,19 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class QuarantineController {
-    private final QuarantineDecisions decisions;
+    private final ObjectProvider<QuarantineDecisions> decisions;
 
-    QuarantineController(QuarantineDecisions decisions) {
+    /** The decisions are looked up per call, so the ops API also runs in contexts without the gates. */
+    QuarantineController(ObjectProvider<QuarantineDecisions> decisions) {
         this.decisions = decisions;
+    }
+
+    private QuarantineDecisions decisions() {
+        QuarantineDecisions found = decisions.getIfAvailable();
+        if (found == null) {
+            throw ApiException.notFound("quarantine decisions are not configured in this application");
+        }
+        return found;
     }
 
     /** The body of a rejection. */
@@ -33,13 +44,13 @@ class QuarantineController {
 
     @PostMapping("/api/batches/{id}/release")
     ResponseEntity<QuarantineDecisions.Released> release(@PathVariable("id") String batchId) {
-        QuarantineDecisions.Released released = decisions.release(batchId, actor());
+        QuarantineDecisions.Released released = decisions().release(batchId, actor());
         return ResponseEntity.status(released.releasedAs() == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(released);
     }
 
     @PostMapping("/api/batches/{id}/reject")
     BatchSummary reject(@PathVariable("id") String batchId, @RequestBody(required = false) Rejection body) {
-        return decisions.reject(batchId, actor(), body == null ? null : body.reason());
+        return decisions().reject(batchId, actor(), body == null ? null : body.reason());
     }
 
     private static String actor() {

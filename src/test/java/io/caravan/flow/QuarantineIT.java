@@ -159,6 +159,14 @@ class QuarantineIT {
             assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_reject' AND subject = ?",
                     Long.class, dropId)).isEqualTo(1L);
             assertThat(api.post("/api/batches/" + dropId + "/release", operator, null).statusCode()).isEqualTo(409);
+            assertThat(api.post("/api/batches/b-20000101-000000-00000000/release", operator, null).statusCode()).isEqualTo(404);
+            String viewer = ApiClient.basic(app.bean(GeneratedUsers.class).users().get(1).name(),
+                    app.bean(GeneratedUsers.class).users().get(1).password());
+            assertThat(api.post("/api/batches/" + dropId + "/reject", viewer, "{\"reason\":\"x\"}").statusCode()).isEqualTo(403);
+
+            String metrics = api.get("/actuator/prometheus", null).body();
+            assertThat(metrics).containsPattern("caravan_quarantines_total\\{[^}]*gate=\"columns\"[^}]*route=\"dealer-nord-sales\"[^}]*} 1\\.0")
+                    .containsPattern("caravan_quarantines_total\\{[^}]*gate=\"volume\"[^}]*} 1\\.0");
         }
     }
 }

@@ -54,6 +54,11 @@ class GateEvaluatorTest {
     }
 
     @Test
+    void aFileWithoutRowsShowsNoColumnsAndIsNotJudgedForDrift() {
+        assertThat(evaluate(profile(List.of(), 0), new GateEvaluator.History(HEADER, List.of()))).isEmpty();
+    }
+
+    @Test
     void aNinetyPercentVolumeDropQuarantinesWithTheMeasuredChange() {
         List<QuarantineReason> reasons = evaluate(profile(HEADER, 4), new GateEvaluator.History(HEADER, List.of(40L, 38L, 45L, 41L)));
         assertThat(reasons).singleElement().satisfies(r -> {
