@@ -10,7 +10,8 @@ import tools.jackson.databind.JsonNode;
  * a gate is quarantined before anything reaches the warehouse.
  *
  * @param enabled                false turns every gate off for this connector
- * @param minRows                the rate gates (rejections, nulls, VINs, dates) judge only files of at least this many rows
+ * @param minRows                the rate gates (rejections, nulls, VINs, dates) judge only files of at least this many
+ *                               rows; the volume gate only when the file or the median has as many
  * @param columns                what a column added, removed or renamed against the previous accepted delivery does
  * @param volume                 row count against the trailing median of the connector's completed batches
  * @param maxRejectedPercent     highest share of rows harmonise may reject

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  *     the new name instead of the old one: an agreed change is no drift). A file without a row shows
  *     no columns and is not judged by it.</li>
  * <li><b>volume</b>: the row count against the median of the connector's latest completed batches,
- *     when there are at least {@code minHistory} of them.</li>
+ *     when there are at least {@code minHistory} of them and the file or the median has at least
+ *     {@code minRows} rows.</li>
  * <li><b>rejection_rate</b>, <b>required_nulls</b>, <b>vin_validity</b>, <b>dates</b>: shares of the
  *     file's rows, judged only for files of at least {@code minRows} rows.</li>
  * </ul>
@@ -73,7 +74,7 @@ final class GateEvaluator {
         if (hasHeader(connector) && history.previousColumns() != null && !profile.columns().isEmpty()) {
             columns(connector, spec.columns(), profile.columns(), history.previousColumns(), reasons);
         }
-        volume(spec.volume(), profile.rows(), history.recentRows(), reasons);
+        volume(spec.volume(), spec.minRows(), profile.rows(), history.recentRows(), reasons);
         if (profile.rows() >= spec.minRows()) {
             rates(connector, spec, profile, window, reasons);
         }
@@ -124,14 +125,15 @@ final class GateEvaluator {
         }
     }
 
-    private static void volume(GateSpec.Volume rules, long rows, List<Long> recent, List<QuarantineReason> reasons) {
+    private static void volume(GateSpec.Volume rules, int minRows, long rows, List<Long> recent,
+                               List<QuarantineReason> reasons) {
         if (recent.size() < rules.minHistory()) {
             return;
         }
         List<Long> window = recent.subList(0, Math.min(rules.history(), recent.size()));
         double median = median(window);
-        if (median <= 0) {
-            return;
+        if (median <= 0 || Math.max(rows, median) < minRows) {
+            return; // a few rows more or less in a tiny delivery is noise, not drift
         }
         double change = (rows - median) / median * 100;
         if (Math.abs(change) > rules.tolerancePercent()) {

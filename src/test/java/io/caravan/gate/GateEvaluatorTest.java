@@ -70,6 +70,13 @@ class GateEvaluatorTest {
     }
 
     @Test
+    void volumeOfTinyDeliveriesIsNotJudged() {
+        assertThat(evaluate(profile(HEADER, 3), new GateEvaluator.History(HEADER, List.of(4L, 0L, 0L, 3L)))).isEmpty();
+        assertThat(evaluate(profile(HEADER, 3), new GateEvaluator.History(HEADER, List.of(20L, 20L, 20L))))
+                .extracting(QuarantineReason::gate).containsExactly("volume");
+    }
+
+    @Test
     void volumeIsNotJudgedWithoutTheMinimumHistory() {
         assertThat(evaluate(profile(HEADER, 4), new GateEvaluator.History(HEADER, List.of(40L, 40L)))).isEmpty();
     }
