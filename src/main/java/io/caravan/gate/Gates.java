@@ -82,6 +82,7 @@ final class Gates implements BatchGate {
         if (reasons.isEmpty()) {
             return Verdict.PASS;
         }
+        prePass.unmappedColumns().forEach(batch::unmappedColumn); // the quarantined batch names them like any other
         if (ledger.quarantine(batch, profile.rows(), reasons).isEmpty()) {
             return Verdict.PASS; // not running any more (failed meanwhile): let the run report what it finds
         }

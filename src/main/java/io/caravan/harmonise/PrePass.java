@@ -43,6 +43,7 @@ public final class PrePass {
     private final Harmoniser harmoniser;
     private final BatchContext batch;
     private final Supplier<InputStream> source;
+    private BatchContext scratch;
 
     PrePass(ConnectorDescriptor connector, RecordReaderFactory reader, Harmoniser harmoniser, BatchContext batch,
             Supplier<InputStream> source) {
@@ -66,7 +67,7 @@ public final class PrePass {
      */
     public FileProfile run(Set<String> dateFields, LocalDate earliest, LocalDate latest) {
         // a context of its own: what the pass notes (unmapped columns) must not leak into the real batch
-        BatchContext scratch = new BatchContext(batch.batchId(), batch.routeId(), batch.connectorId(), batch.partnerId(),
+        scratch = new BatchContext(batch.batchId(), batch.routeId(), batch.connectorId(), batch.partnerId(),
                 batch.dataClass(), batch.source(), batch.startedAt());
         Function<SourceRow, Row> harmonise = harmoniser.forBatch(scratch);
         List<FieldSpec> required = connector.fields().values().stream().filter(FieldSpec::required).toList();
@@ -137,6 +138,14 @@ public final class PrePass {
         dates.forEach((field, c) -> dateCounts.put(field, new FileProfile.DateCounts(c[0], c[1], c[2])));
         return new FileProfile(new ArrayList<>(columns), rows, unreadable, rejected, missing, vinsPresent, vinsInvalid,
                 dateCounts);
+    }
+
+    /**
+     * The source columns the descriptor does not map, as the last {@link #run} found them (names only,
+     * capped like a batch's); empty before a run. The pass never adds them to the real batch itself.
+     */
+    public Set<String> unmappedColumns() {
+        return scratch == null ? Set.of() : scratch.unmappedColumns();
     }
 
     private static LocalDate day(Object value) {

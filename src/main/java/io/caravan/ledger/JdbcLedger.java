@@ -193,7 +193,8 @@ public class JdbcLedger implements Ledger {
     @Override
     public boolean startRelease(String batchId, String actor) {
         return jdbc.update("UPDATE caravan.quarantine q SET state = 'releasing', decided_by = ?, decided_at = ? "
-                + "FROM caravan.batch b WHERE q.batch_id = ? AND q.state = 'held' AND b.batch_id = q.batch_id "
+                + "FROM caravan.batch b WHERE q.batch_id = ? AND q.state IN ('held', 'releasing') AND q.released_as IS NULL "
+                + "AND b.batch_id = q.batch_id "
                 + "AND b.status = 'quarantined'", actor, utc(Instant.now()), batchId) == 1;
     }
 

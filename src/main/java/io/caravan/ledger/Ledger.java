@@ -103,7 +103,9 @@ public interface Ledger {
     /**
      * A release begins: a {@code held} quarantine becomes {@code releasing} (decided by {@code actor}),
      * so that the next batch its route opens on the same source name runs ungated
-     * ({@link #claimRelease}). False when the batch is not held.
+     * ({@link #claimRelease}). A release still {@code releasing} may begin again (its file never
+     * reached the route, e.g. after a crash); the caller makes sure no copy is waiting in the inbox.
+     * False when the batch is neither held nor releasing.
      */
     boolean startRelease(String batchId, String actor);
 

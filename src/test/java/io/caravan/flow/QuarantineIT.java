@@ -87,6 +87,7 @@ class QuarantineIT {
             assertThat(ApiClient.texts(reasons.get(0).path("columns"))).containsExactly("Modell", "Modellbezeichnung");
             assertThat(reasons.get(0).path("detail").asString()).contains("Modell → Modellbezeichnung");
             assertThat(detail.path("quarantine").path("state").asString()).isEqualTo("held");
+            assertThat(ApiClient.texts(detail.path("unmappedColumns"))).contains("Modellbezeichnung");
             assertThat(events).singleElement().satisfies(e -> {
                 assertThat(e.batchId()).isEqualTo(heldId);
                 assertThat(e.routeId()).isEqualTo(ROUTE);

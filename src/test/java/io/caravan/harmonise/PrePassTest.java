@@ -54,10 +54,12 @@ class PrePassTest {
 
     @Test
     void readsItsOwnStreamOnceClosesItAndLeavesTheRealBatchUntouched() {
-        prePass().run(Set.of(), LocalDate.MIN, LocalDate.MAX);
+        PrePass pass = prePass();
+        pass.run(Set.of(), LocalDate.MIN, LocalDate.MAX);
         assertThat(opened).hasValue(1);
         assertThat(closed).hasValue(1);
         assertThat(batch.unmappedColumns()).isEmpty();
+        assertThat(pass.unmappedColumns()).containsExactly("Filiale", "Ort", "Verkäufer");
         assertThat(batch.counters()).isEmpty();
     }
 

@@ -71,7 +71,7 @@ class QuarantineLedgerIT {
         assertThat(ledger.claimRelease(batch("b-3", 2))).as("nothing is releasing yet").isEmpty();
 
         assertThat(ledger.startRelease("b-1", "otto")).isTrue();
-        assertThat(ledger.startRelease("b-1", "otto")).as("already releasing").isFalse();
+        assertThat(ledger.startRelease("b-1", "rita")).as("a release begun again (its file never reached the route)").isTrue();
         assertThat(ledger.claimRelease(other)).as("another source").isEmpty();
         assertThat(ledger.claimRelease(batch("b-3", 2))).contains("b-1");
         assertThat(ledger.claimRelease(batch("b-4", 3))).as("claimed once").isEmpty();
@@ -79,9 +79,10 @@ class QuarantineLedgerIT {
         Quarantine released = ledger.quarantineOf("b-1").orElseThrow();
         assertThat(released.state()).isEqualTo(Quarantine.RELEASED);
         assertThat(released.releasedAs()).isEqualTo("b-3");
-        assertThat(released.decidedBy()).isEqualTo("otto");
+        assertThat(released.decidedBy()).isEqualTo("rita");
         assertThat(ledger.find("b-1").orElseThrow().status()).isEqualTo(BatchSummary.RELEASED);
         assertThat(ledger.rejectQuarantined("b-1", "otto", "too late")).isEmpty();
+        assertThat(ledger.startRelease("b-1", "otto")).as("released already").isFalse();
     }
 
     @Test
