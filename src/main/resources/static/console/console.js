@@ -77,10 +77,13 @@
     }
   }
 
-  async function api(path, method) {
+  async function api(path, method, json) {
+    const headers = { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' };
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(path, {
       method: method || 'GET',
-      headers: { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' },
+      headers,
+      body: json === undefined ? undefined : JSON.stringify(json),
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -443,7 +446,7 @@
     const filters = h('form', { class: 'filters', id: 'batch-filters' },
       h('label', {}, 'Route', select('route', routeList.map((r) => r.id))),
       h('label', {}, 'Partner', select('partner', [...new Set(routeList.map((r) => r.partner).filter(Boolean))].sort())),
-      h('label', {}, 'Status', select('status', ['running', 'completed', 'failed'])));
+      h('label', {}, 'Status', select('status', ['running', 'completed', 'failed', 'quarantined', 'released', 'rejected'])));
     filters.addEventListener('change', () => {
       const q = new URLSearchParams();
       for (const k of ['route', 'partner', 'status']) if (filters.elements[k].value) q.set(k, filters.elements[k].value);
@@ -483,7 +486,7 @@
     const card = h('div', { class: 'card' }, h('h3', { text: `Ledger: ${int.format(b.rowsIn)} rows in` }), ledgerBar(b, 720, 26),
       paintSwatches(legend(OUTCOMES.map(([key, label, color]) => [label, color, b[key] || 0]))));
     if (b.warnings) card.append(h('p', { class: 'muted', text: `${int.format(b.warnings)} warning(s): fields nulled, rows kept.` }));
-    if (b.error) card.append(h('p', { class: 'error', text: 'Failed: ' + b.error }));
+    if (b.error) card.append(h('p', { class: 'error', text: (b.status === 'failed' ? 'Failed: ' : '') + b.error }));
     const unmapped = detail.unmappedColumns || [];
     if (unmapped.length) {
       card.append(h('p', { id: 'unmapped-columns', class: 'muted' },
@@ -491,6 +494,7 @@
         ...unmapped.flatMap((c, i) => (i ? [', ', h('code', { text: c })] : [h('code', { text: c })]))));
     }
     root.append(card);
+    if (detail.quarantine) root.append(quarantineCard(b, detail.quarantine));
     const problems = (title, idName, list, none) => {
       root.append(h('h2', { text: `${title} (${list.length})` }));
       root.append(list.length ? h('table', { id: idName },
@@ -501,6 +505,42 @@
     problems('Rejections', 'rejections-table', detail.rejections || [], 'No row was rejected.');
     problems('Warnings', 'warnings-table', detail.warnings || [], 'No warnings.');
     return root;
+  }
+
+  /** Why the drift and quality gates held a batch back, and (for an operator) release or reject. */
+  function quarantineCard(b, q) {
+    const card = h('div', { class: 'card', id: 'quarantine', 'data-state': q.state },
+      h('h3', {}, 'Quarantine ', badge(q.state)),
+      h('p', { class: 'muted', text: 'The gates held this file back before anything reached the warehouse; it is kept encrypted.' }),
+      h('ul', { id: 'quarantine-reasons' }, q.reasons.map((r) => h('li', { 'data-gate': r.gate },
+        h('code', { text: r.gate }), ' ', r.detail))));
+    if (q.decidedBy) {
+      card.append(h('p', { class: 'muted', text: `${q.state === 'rejected' ? 'Rejected' : 'Released'} by ${q.decidedBy} ${when(q.decidedAt)}`
+        + (q.decisionReason ? `: ${q.decisionReason}` : '') }));
+    }
+    if (q.releasedAs) {
+      card.append(h('p', {}, 'Ran as batch ', h('a', { href: '#/batches/' + encodeURIComponent(q.releasedAs) }, h('code', { text: q.releasedAs }))));
+    }
+    if (q.state === 'held') {
+      const reason = h('input', { name: 'reason', type: 'text', maxlength: '500', placeholder: 'Reason for the partner (required to reject)' });
+      const decide = async (what, body) => {
+        try {
+          const answer = await api('/api/batches/' + encodeURIComponent(b.batchId) + '/' + what, 'POST', body);
+          flash(what === 'release' ? `Released: the file runs as batch ${answer.releasedAs || '(starting)'}.` : 'Rejected; the partner\'s acknowledgement says why.');
+        } catch (err) {
+          flash(`Could not ${what} batch ${b.batchId}: ${err.status === 403 ? 'needs the operator role' : err.message}.`, true);
+        }
+        render();
+      };
+      const disabled = !isOperator();
+      const title = disabled ? 'Needs the operator role' : null;
+      card.append(h('div', { class: 'actions' },
+        h('button', { id: 'release', disabled, title, text: 'Release', onclick: () => decide('release') }),
+        reason,
+        h('button', { id: 'reject', disabled, title, text: 'Reject',
+          onclick: () => (reason.value.trim() ? decide('reject', { reason: reason.value.trim() }) : flash('Give a reason to reject.', true)) })));
+    }
+    return card;
   }
 
   async function privacy() {

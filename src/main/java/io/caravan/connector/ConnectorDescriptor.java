@@ -17,13 +17,25 @@ import java.util.Objects;
  * @param source      transport options for API sources (base URL, paging, allowed hosts); may be empty
  * @param phoneRegionColumns source columns holding a row's ISO 3166 alpha-2 region (the customer's, the vendor's
  *                    country); the first present one reads the row's phone numbers, else {@code phoneRegion}
+ * @param gates       the drift and quality gates a delivered file must pass ({@link GateSpec#DEFAULTS} when not declared)
  */
 public record ConnectorDescriptor(
         String id, String title, String description, String partner, String dataClass,
         WarehouseTable table, FormatSpec format, String phoneRegion, boolean vinCheckDigit,
         List<String> subjectOrder, List<String> naturalKey, Map<String, FieldSpec> fields,
         Map<String, Object> constants, Vocabularies vocabularies, long maxFileBytes, int maxFieldChars,
-        String schedule, JsonNode source, Path file, List<String> phoneRegionColumns) {
+        String schedule, JsonNode source, Path file, List<String> phoneRegionColumns, GateSpec gates) {
+
+    public ConnectorDescriptor(
+            String id, String title, String description, String partner, String dataClass,
+            WarehouseTable table, FormatSpec format, String phoneRegion, boolean vinCheckDigit,
+            List<String> subjectOrder, List<String> naturalKey, Map<String, FieldSpec> fields,
+            Map<String, Object> constants, Vocabularies vocabularies, long maxFileBytes, int maxFieldChars,
+            String schedule, JsonNode source, Path file, List<String> phoneRegionColumns) {
+        this(id, title, description, partner, dataClass, table, format, phoneRegion, vinCheckDigit, subjectOrder, naturalKey,
+                fields, constants, vocabularies, maxFileBytes, maxFieldChars, schedule, source, file, phoneRegionColumns,
+                GateSpec.DEFAULTS);
+    }
 
     public ConnectorDescriptor(
             String id, String title, String description, String partner, String dataClass,
@@ -44,6 +56,7 @@ public record ConnectorDescriptor(
         phoneRegionColumns = List.copyOf(phoneRegionColumns);
         fields = Map.copyOf(fields);
         constants = Map.copyOf(constants);
+        gates = gates == null ? GateSpec.DEFAULTS : gates;
     }
 
     @Override

@@ -225,6 +225,7 @@ public class ConnectorRegistry {
             }
             String phoneRegion = identity.path("phoneRegion").asText("DE");
             JsonNode limits = doc.path("limits");
+            GateSpec gates = gates(doc.path("gates"), fields);
             if (problems.size() > before) {
                 return Optional.empty();
             }
@@ -234,7 +235,25 @@ public class ConnectorRegistry {
                     identity.path("vinCheckDigit").asBoolean(false), subjectOrder, naturalKey, fields, constants,
                     vocabularies, limits.path("maxFileBytes").asLong(512L * 1024 * 1024),
                     limits.path("maxFieldChars").asInt(65_536), doc.hasNonNull("schedule") ? doc.get("schedule").asString() : null,
-                    doc.path("source"), path, strings(identity.path("phoneRegionFrom"))));
+                    doc.path("source"), path, strings(identity.path("phoneRegionFrom")), gates));
+        }
+
+        /** The gates, with their cross-checks: a checked date field must be a date or timestamp field of the descriptor. */
+        private GateSpec gates(JsonNode node, Map<String, FieldSpec> fields) {
+            GateSpec gates;
+            try {
+                gates = GateSpec.from(node);
+            } catch (IllegalArgumentException e) {
+                problem("$.gates", e.getMessage());
+                return GateSpec.DEFAULTS;
+            }
+            for (String field : gates.dates().fields()) {
+                FieldSpec spec = fields.get(field);
+                if (spec == null || (spec.type() != FieldType.DATE && spec.type() != FieldType.TIMESTAMP)) {
+                    problem("$.gates.dates.fields", "'" + field + "' is not a date or timestamp field of this descriptor");
+                }
+            }
+            return gates;
         }
 
         private FormatSpec format(JsonNode node) {

@@ -7,6 +7,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.core.JsonGenerator;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.Ledger;
+import io.caravan.ledger.Quarantine;
+import io.caravan.ledger.QuarantineReason;
 import io.caravan.ledger.Rejection;
 import io.caravan.pipeline.BatchContext;
 import java.io.IOException;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * Writes the acknowledgement of every batch that came from a partner's gateway {@code inbox/}:
  * {@code <root>/<partner>/outbox/<file name>.ack.json}, holding the batch's ledger row, the names
  * of the source columns its descriptor does not map ({@code unmapped_columns}, at most 50), its
- * rejections and its warnings (row, field, rule; never a value, since the ledger holds none).
+ * rejections and its warnings (row, field, rule; never a value, since the ledger holds none), and for
+ * a batch the gates quarantined its {@code quarantine}: state, reasons (gate, detail, figures, column
+ * names) and an operator's rejection reason.
  *
  * <p>Hooked generically as a {@link Ledger.BatchListener}: when the ledger reports a batch
  * finished (completed, or failed with its reason), the batch's route is looked up; the ack is
@@ -122,6 +126,10 @@ final class AckWriter implements Ledger.BatchListener {
             if (summary.error() != null) {
                 json.writeStringProperty("reason", summary.error());
             }
+            Optional<Quarantine> quarantine = ledger.quarantineOf(summary.batchId());
+            if (quarantine.isPresent()) {
+                quarantine(json, quarantine.get());
+            }
             json.writeArrayPropertyStart("unmapped_columns");
             for (String column : ledger.unmappedColumns(summary.batchId())) {
                 json.writeString(column);
@@ -136,6 +144,35 @@ final class AckWriter implements Ledger.BatchListener {
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
+    }
+
+    /** Why the gates held the file back (names and figures only) and what an operator decided. */
+    private static void quarantine(JsonGenerator json, Quarantine quarantine) throws IOException {
+        json.writeObjectPropertyStart("quarantine");
+        json.writeStringProperty("state", quarantine.state());
+        json.writeArrayPropertyStart("reasons");
+        for (QuarantineReason reason : quarantine.reasons()) {
+            json.writeStartObject();
+            json.writeStringProperty("gate", reason.gate());
+            json.writeStringProperty("detail", reason.detail());
+            if (reason.measured() != null) {
+                json.writeNumberProperty("measured", reason.measured());
+            }
+            if (reason.limit() != null) {
+                json.writeNumberProperty("limit", reason.limit());
+            }
+            json.writeArrayPropertyStart("columns");
+            for (String column : reason.columns()) {
+                json.writeString(column);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        if (quarantine.decisionReason() != null) {
+            json.writeStringProperty("rejected_because", quarantine.decisionReason());
+        }
+        json.writeEndObject();
     }
 
     private static void issues(JsonGenerator json, String name, List<Rejection> issues) throws IOException {

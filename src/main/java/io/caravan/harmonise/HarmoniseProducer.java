@@ -4,7 +4,13 @@ import io.caravan.error.FailureReasons;
 import io.caravan.ingest.PageSource;
 import io.caravan.ledger.Ledger;
 import io.caravan.pipeline.RecordBatch;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -15,7 +21,6 @@ import org.apache.camel.support.SynchronizationAdapter;
  * value) and its source is closed; when it completes, the source is closed.
  */
 class HarmoniseProducer extends DefaultProducer {
-    /** Header with the batch id, set for later steps and for the route's caller. */
     /** Header a route may set to name its source (e.g. the API URL without credentials). */
     static final String SOURCE = "CaravanSource";
 
@@ -24,6 +29,20 @@ class HarmoniseProducer extends DefaultProducer {
     HarmoniseProducer(HarmoniseEndpoint endpoint, HarmoniseStep step) {
         super(endpoint);
         this.step = step;
+    }
+
+    /** A consumed file can be read twice (the gates' pre-pass, then the run); a stream cannot. */
+    private static Supplier<InputStream> rereadable(Object body) {
+        if (body instanceof GenericFile<?> generic && generic.getFile() instanceof File file) {
+            return () -> {
+                try {
+                    return new FileInputStream(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not read " + file.getName() + " again", e);
+                }
+            };
+        }
+        return null;
     }
 
     @Override
@@ -41,12 +60,24 @@ class HarmoniseProducer extends DefaultProducer {
             source = exchange.getFromEndpoint() == null ? "unknown" : exchange.getFromEndpoint().getEndpointBaseUri();
         }
         RecordBatch batch;
-        if (exchange.getIn().getBody() instanceof PageSource pages) {
+        Object body = exchange.getIn().getBody();
+        if (body instanceof PageSource pages) {
             batch = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, pages);
         } else {
             Long length = exchange.getIn().getHeader(Exchange.FILE_LENGTH, Long.class);
+            Supplier<InputStream> reread = rereadable(body);
             InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
-            batch = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, in, length);
+            HarmoniseStep.Opened opened = step.open(getEndpoint().getConnectorId(), exchange.getFromRouteId(), source, in,
+                    length, reread);
+            if (opened.quarantined()) {
+                // the gates held the file back: the ledger says so; the route ends here, successfully, so the
+                // file is moved to .done/ under the batch's id and kept encrypted by the archive
+                exchange.getIn().setHeader(Ledger.BATCH_ID_HEADER, opened.context().batchId());
+                exchange.getIn().setBody(null);
+                exchange.setRouteStop(true);
+                return;
+            }
+            batch = opened.batch();
         }
         Ledger ledger = step.ledger();
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {

@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -40,18 +42,34 @@ class HarmoniseStep {
     private final Map<String, RecordReaderFactory> readers;
     private final Ledger ledger;
     private final Clock clock;
+    private final BatchGate gate;
     private final Map<String, Harmoniser> harmonisers = new ConcurrentHashMap<>();
 
     @Autowired
-    HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger) {
-        this(connectors, readers, ledger, Clock.systemUTC());
+    HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger,
+                  ObjectProvider<BatchGate> gate) {
+        this(connectors, readers, ledger, Clock.systemUTC(), gate.getIfAvailable());
     }
 
     public HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger, Clock clock) {
+        this(connectors, readers, ledger, clock, null);
+    }
+
+    /** @param gate checks each file before it runs; null runs every file unchecked */
+    public HarmoniseStep(ConnectorRegistry connectors, List<RecordReaderFactory> readers, Ledger ledger, Clock clock,
+                         BatchGate gate) {
         this.connectors = connectors;
         this.readers = readers.stream().collect(Collectors.toMap(RecordReaderFactory::formatType, r -> r));
         this.ledger = ledger;
         this.clock = clock;
+        this.gate = gate;
+    }
+
+    /** An opened batch, or (batch null) a file the gates quarantined: nothing of it is to be delivered. */
+    record Opened(BatchContext context, RecordBatch batch) {
+        boolean quarantined() {
+            return batch == null;
+        }
     }
 
     Ledger ledger() {
@@ -70,12 +88,31 @@ class HarmoniseStep {
      * @param length the source's size in bytes when known (checked against the connector's limit), else null
      */
     public RecordBatch open(String connectorId, String routeId, String source, InputStream in, Long length) {
+        return open(connectorId, routeId, source, in, length, null).batch();
+    }
+
+    /**
+     * Like {@link #open(String, String, String, InputStream, Long)}, for a source that can be read
+     * again ({@code reread} opens it anew, e.g. a consumed file): the {@link BatchGate} first reads it
+     * whole in a {@link PrePass} and may quarantine it, in which case nothing is opened for delivery,
+     * {@code in} is closed and the answer holds no batch. A null {@code reread} (or no gate) runs unchecked.
+     */
+    Opened open(String connectorId, String routeId, String source, InputStream in, Long length,
+                Supplier<InputStream> reread) {
         ConnectorDescriptor connector = connectors.get(connectorId);
-        return open(connector, routeId, source, in, () -> {
+        Runnable sizeCheck = () -> {
             if (length != null && length > connector.maxFileBytes()) {
                 throw new DataException(source + ": file is " + length + " bytes, over the limit of "
                         + connector.maxFileBytes() + " bytes for " + connector.id());
             }
+        };
+        Predicate<BatchContext> admit = gate == null || reread == null ? context -> true : context -> {
+            sizeCheck.run();
+            PrePass prePass = new PrePass(connector, factory(connector), harmoniser(connector), context, reread);
+            return gate.check(context, connector, prePass) == BatchGate.Verdict.PASS;
+        };
+        return open(connector, routeId, source, in, admit, () -> {
+            sizeCheck.run();
             return factory(connector).open(in, connector, source);
         });
     }
@@ -86,28 +123,39 @@ class HarmoniseStep {
      */
     public RecordBatch open(String connectorId, String routeId, String source, PageSource pages) {
         ConnectorDescriptor connector = connectors.get(connectorId);
-        return open(connector, routeId, source, pages, () -> factory(connector).open(pages, connector, source));
+        return open(connector, routeId, source, pages, context -> true,
+                () -> factory(connector).open(pages, connector, source)).batch();
     }
 
-    private RecordBatch open(ConnectorDescriptor connector, String routeId, String source, Closeable in,
-                             Supplier<RecordReader> opener) {
+    private Opened open(ConnectorDescriptor connector, String routeId, String source, Closeable in,
+                        Predicate<BatchContext> admit, Supplier<RecordReader> opener) {
         BatchContext context = new BatchContext(Ledger.newBatchId(Instant.now(clock)), routeId, connector.id(), connector.partner(),
                 connector.dataClass(), source, Instant.now(clock));
         ledger.open(context);
         try {
+            if (!admit.test(context)) {
+                closeQuietly(in);
+                return new Opened(context, null);
+            }
             RecordReader reader = opener.get();
-            Function<io.caravan.ingest.SourceRow, Row> harmonise =
-                    harmonisers.computeIfAbsent(connector.id(), id -> new Harmoniser(connector)).forBatch(context);
+            Function<io.caravan.ingest.SourceRow, Row> harmonise = harmoniser(connector).forBatch(context);
             Iterator<Row> rows = new Iterator<>() {
                 @Override public boolean hasNext() { return reader.hasNext(); }
                 @Override public Row next() { return harmonise.apply(reader.next()); }
             };
-            return new RecordBatch(context, rows, reader);
+            return new Opened(context, new RecordBatch(context, rows, reader));
         } catch (RuntimeException e) {
             closeQuietly(in);
             ledger.fail(context.batchId(), FailureReasons.of(e));
             throw e;
         }
+    }
+
+    /** The connector's harmoniser (per descriptor instance, so that a reloaded descriptor gets a new one). */
+    private Harmoniser harmoniser(ConnectorDescriptor connector) {
+        Harmoniser cached = harmonisers.compute(connector.id(),
+                (id, h) -> h != null && h.connector() == connector ? h : new Harmoniser(connector));
+        return cached;
     }
 
     private RecordReaderFactory factory(ConnectorDescriptor connector) {

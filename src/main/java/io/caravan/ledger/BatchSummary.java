@@ -16,6 +16,12 @@ public record BatchSummary(
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    /** Held back by the drift and quality gates; nothing of it was delivered. */
+    public static final String QUARANTINED = "quarantined";
+    /** A quarantined batch an operator released: its file ran again as a new batch. */
+    public static final String RELEASED = "released";
+    /** A quarantined batch an operator rejected: every row counts rejected, nothing was delivered. */
+    public static final String REJECTED = "rejected";
 
     /** True when the counts add up as the ledger contract requires. */
     public boolean balanced() {

@@ -141,6 +141,129 @@ public class JdbcLedger implements Ledger {
         });
     }
 
+    /** {@inheritDoc} The batch row and its reasons are written in one transaction. */
+    @Override
+    public Optional<BatchSummary> quarantine(BatchContext batch, long rowsIn, List<QuarantineReason> reasons) {
+        Objects.requireNonNull(batch, "batch");
+        if (reasons.isEmpty()) {
+            throw new IllegalArgumentException("a quarantine needs at least one reason");
+        }
+        Instant now = Instant.now();
+        StringBuilder error = new StringBuilder("quarantined by the gates: ");
+        for (int i = 0; i < reasons.size(); i++) {
+            error.append(i == 0 ? "" : "; ").append(reasons.get(i).detail());
+        }
+        Optional<BatchSummary> quarantined = transaction("ledger quarantine", c -> {
+            Optional<BatchSummary> updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'quarantined', "
+                    + "finished_at = ?, rows_in = ?, error = ?, unmapped_columns = ? "
+                    + "WHERE batch_id = ? AND status = 'running' RETURNING " + COLUMNS)) {
+                ps.setObject(1, utc(now));
+                ps.setLong(2, rowsIn);
+                ps.setString(3, clip(error.toString()));
+                ps.setArray(4, c.createArrayOf("text", batch.unmappedColumns().toArray()));
+                ps.setString(5, batch.batchId());
+                updated = single(ps);
+            }
+            if (updated.isPresent()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO caravan.quarantine (batch_id, reasons, state, "
+                        + "quarantined_at) VALUES (?, ?::jsonb, 'held', ?)")) {
+                    ps.setString(1, batch.batchId());
+                    ps.setString(2, JSON.writeValueAsString(reasons));
+                    ps.setObject(3, utc(now));
+                    ps.executeUpdate();
+                }
+            }
+            return updated;
+        });
+        quarantined.ifPresent(this::notifyFinished);
+        return quarantined;
+    }
+
+    @Override
+    public Optional<Quarantine> quarantineOf(String batchId) {
+        return jdbc.query("SELECT batch_id, state, reasons::text AS reasons, quarantined_at, decided_by, decided_at, "
+                + "decision_reason, released_as FROM caravan.quarantine WHERE batch_id = ?", (rs, n) -> new Quarantine(
+                rs.getString("batch_id"), rs.getString("state"),
+                List.of(JSON.readValue(rs.getString("reasons"), QuarantineReason[].class)),
+                instant(rs, "quarantined_at"), rs.getString("decided_by"), instant(rs, "decided_at"),
+                rs.getString("decision_reason"), rs.getString("released_as")), batchId).stream().findFirst();
+    }
+
+    @Override
+    public boolean startRelease(String batchId, String actor) {
+        return jdbc.update("UPDATE caravan.quarantine q SET state = 'releasing', decided_by = ?, decided_at = ? "
+                + "FROM caravan.batch b WHERE q.batch_id = ? AND q.state IN ('held', 'releasing') AND q.released_as IS NULL "
+                + "AND b.batch_id = q.batch_id "
+                + "AND b.status = 'quarantined'", actor, utc(Instant.now()), batchId) == 1;
+    }
+
+    @Override
+    public void abortRelease(String batchId) {
+        jdbc.update("UPDATE caravan.quarantine SET state = 'held', decided_by = NULL, decided_at = NULL "
+                + "WHERE batch_id = ? AND state = 'releasing'", batchId);
+    }
+
+    /** {@inheritDoc} The oldest releasing quarantine of the route and source wins. */
+    @Override
+    public Optional<String> claimRelease(BatchContext batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.routeId() == null || batch.source() == null) {
+            return Optional.empty();
+        }
+        return transaction("ledger release", c -> {
+            String released = null;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.quarantine SET state = 'released', released_as = ? "
+                    + "WHERE batch_id = (SELECT q.batch_id FROM caravan.quarantine q JOIN caravan.batch b USING (batch_id) "
+                    + "WHERE q.state = 'releasing' AND b.route_id = ? AND b.source = ? AND b.batch_id <> ? "
+                    + "ORDER BY q.decided_at, q.batch_id LIMIT 1 FOR UPDATE OF q SKIP LOCKED) RETURNING batch_id")) {
+                ps.setString(1, batch.batchId());
+                ps.setString(2, batch.routeId());
+                ps.setString(3, batch.source());
+                ps.setString(4, batch.batchId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        released = rs.getString(1);
+                    }
+                }
+            }
+            if (released != null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE caravan.batch SET status = 'released' WHERE batch_id = ? AND status = 'quarantined'")) {
+                    ps.setString(1, released);
+                    ps.executeUpdate();
+                }
+            }
+            return Optional.ofNullable(released);
+        });
+    }
+
+    @Override
+    public Optional<BatchSummary> rejectQuarantined(String batchId, String actor, String reason) {
+        Instant now = Instant.now();
+        Optional<BatchSummary> rejected = transaction("ledger reject", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.quarantine SET state = 'rejected', decided_by = ?, "
+                    + "decided_at = ?, decision_reason = ? WHERE batch_id = ? AND state = 'held'")) {
+                ps.setString(1, actor);
+                ps.setObject(2, utc(now));
+                ps.setString(3, clip(reason));
+                ps.setString(4, batchId);
+                if (ps.executeUpdate() != 1) {
+                    return Optional.<BatchSummary>empty();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE caravan.batch SET status = 'rejected', "
+                    + "rows_rejected = rows_in, error = 'rejected by an operator: ' || ? || ' (' || error || ')' "
+                    + "WHERE batch_id = ? AND status = 'quarantined' RETURNING " + COLUMNS)) {
+                ps.setString(1, clip(reason));
+                ps.setString(2, batchId);
+                return single(ps);
+            }
+        });
+        rejected.ifPresent(this::notifyFinished);
+        return rejected;
+    }
+
     @Override
     public Optional<BatchSummary> find(String batchId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM caravan.batch WHERE batch_id = ?",
@@ -365,6 +488,27 @@ public class JdbcLedger implements Ledger {
 
     private interface Work<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} on a connection of its own in one transaction, committed when it returns. */
+    private <T> T transaction(String task, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            DataAccessException translated = jdbc.getExceptionTranslator().translate(task, null, e);
+            throw translated != null ? translated : new UncategorizedSQLException(task, null, e);
+        }
     }
 
     /** Runs {@code work} on a connection of its own in autocommit mode (its own transaction). */

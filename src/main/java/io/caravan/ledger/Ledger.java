@@ -88,6 +88,43 @@ public interface Ledger {
     /** Tells the listeners that a batch finished (after the transaction that finished it committed). */
     void notifyFinished(BatchSummary summary);
 
+    /**
+     * Marks a running batch {@code quarantined} by the drift and quality gates (finished now, with
+     * {@code rowsIn} measured and nothing delivered), stores its reasons, and tells the listeners.
+     * A batch that is not running stays as it is.
+     *
+     * @return the batch as quarantined, or empty when it was not running
+     */
+    Optional<BatchSummary> quarantine(BatchContext batch, long rowsIn, List<QuarantineReason> reasons);
+
+    /** The quarantine of a batch (reasons, state, decision), if it was ever quarantined. */
+    Optional<Quarantine> quarantineOf(String batchId);
+
+    /**
+     * A release begins: a {@code held} quarantine becomes {@code releasing} (decided by {@code actor}),
+     * so that the next batch its route opens on the same source name runs ungated
+     * ({@link #claimRelease}). A release still {@code releasing} may begin again (its file never
+     * reached the route, e.g. after a crash); the caller makes sure no copy is waiting in the inbox.
+     * False when the batch is neither held nor releasing.
+     */
+    boolean startRelease(String batchId, String actor);
+
+    /** A release that could not hand the file back: {@code releasing} becomes {@code held} again. */
+    void abortRelease(String batchId);
+
+    /**
+     * For a batch just opened: when a quarantined batch of the same route and source is
+     * {@code releasing}, it becomes {@code released} (batch status too) with {@code released_as}
+     * naming {@code batch}, and its id is answered; else empty. Atomic: one release is claimed once.
+     */
+    Optional<String> claimRelease(BatchContext batch);
+
+    /**
+     * An operator rejects a {@code held} quarantined batch: status {@code rejected}, every measured row
+     * counted rejected, the reason kept, the listeners told. Empty when the batch is not held.
+     */
+    Optional<BatchSummary> rejectQuarantined(String batchId, String actor, String reason);
+
     Optional<BatchSummary> find(String batchId);
 
     /** Recent batches, newest first; a null filter matches everything. */

@@ -3,6 +3,7 @@ package io.caravan.ops;
 import io.caravan.api.ApiException;
 import io.caravan.ledger.BatchSummary;
 import io.caravan.ledger.Ledger;
+import io.caravan.ledger.Quarantine;
 import io.caravan.ledger.Rejection;
 import java.util.List;
 import java.util.Set;
@@ -14,15 +15,16 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/batches?route=&partner=&status=&limit=} (viewer): recent batches, newest first;
- * an empty filter matches everything; {@code status} is {@code running}, {@code completed} or
- * {@code failed}; {@code limit} 1 to {@code caravan.ops.max-batch-limit} (default 100).
- * {@code GET /api/batches/{id}} (viewer): one batch with its rejections, warnings and unmapped
- * source columns, or 404.
+ * an empty filter matches everything; {@code status} is {@code running}, {@code completed},
+ * {@code failed}, {@code quarantined}, {@code released} or {@code rejected}; {@code limit} 1 to {@code caravan.ops.max-batch-limit} (default 100).
+ * {@code GET /api/batches/{id}} (viewer): one batch with its rejections, warnings, unmapped
+ * source columns and, for a batch the gates quarantined, its quarantine (reasons, state, decision), or 404.
  */
 @RestController
 @RequestMapping("/api/batches")
 class BatchesController {
-    private static final Set<String> STATUSES = Set.of(BatchSummary.RUNNING, BatchSummary.COMPLETED, BatchSummary.FAILED);
+    private static final Set<String> STATUSES = Set.of(BatchSummary.RUNNING, BatchSummary.COMPLETED, BatchSummary.FAILED,
+            BatchSummary.QUARANTINED, BatchSummary.RELEASED, BatchSummary.REJECTED);
     private static final int MAX_FILTER_LENGTH = 200;
 
     private final Ledger ledger;
@@ -38,7 +40,7 @@ class BatchesController {
      * and the names of the source columns its descriptor does not map (at most 50, never values).
      */
     record BatchDetail(BatchSummary batch, List<Rejection> rejections, List<Rejection> warnings,
-                       List<String> unmappedColumns) {
+                       List<String> unmappedColumns, Quarantine quarantine) {
     }
 
     @GetMapping
@@ -48,7 +50,8 @@ class BatchesController {
                                @RequestParam(name = "limit", defaultValue = "100") int limit) {
         String statusFilter = filter(status, "status");
         if (statusFilter != null && !STATUSES.contains(statusFilter)) {
-            throw ApiException.badRequest("status must be running, completed or failed", "status");
+            throw ApiException.badRequest("status must be running, completed, failed, quarantined, released or rejected",
+                    "status");
         }
         if (limit < 1 || limit > ops.maxBatchLimit()) {
             throw ApiException.badRequest("limit must be between 1 and " + ops.maxBatchLimit(), "limit");
@@ -63,7 +66,7 @@ class BatchesController {
         }
         BatchSummary batch = ledger.find(id).orElseThrow(() -> ApiException.notFound("no such batch"));
         return new BatchDetail(batch, ledger.rejections(id, ops.maxRejections()), ledger.warnings(id, ops.maxRejections()),
-                ledger.unmappedColumns(id));
+                ledger.unmappedColumns(id), ledger.quarantineOf(id).orElse(null));
     }
 
     /** A blank filter is no filter. */

@@ -65,6 +65,35 @@ class ConnectorSchemaTest {
         assertThat(d.format().datePatterns().get(0).toString()).isEqualTo(java.time.format.DateTimeFormatter
                 .ofPattern(format.path("datePattern").path("default").asString()).toString());
         assertThat(d.fields().get("sale_id").required()).isEqualTo(field.path("required").path("default").asBoolean());
+        JsonNode gates = properties.path("gates").path("properties");
+        GateSpec declared = GateSpec.from(defaults(gates));
+        assertThat(d.gates()).isEqualTo(declared).isEqualTo(GateSpec.DEFAULTS);
+    }
+
+    @Test
+    void gatesAreReadFromTheDescriptorAndAnUnknownDateFieldIsNamed() throws IOException {
+        ConnectorDescriptor d = load(MINIMAL + "gates:\n  minRows: 5\n  columns: { added: quarantine }\n"
+                + "  volume: { tolerancePercent: 30, minHistory: 2 }\n  dates: { maxAgeDays: 90 }\n").get("minimal-sales");
+        assertThat(d.gates().minRows()).isEqualTo(5);
+        assertThat(d.gates().columns().added()).isEqualTo(GateSpec.Action.QUARANTINE);
+        assertThat(d.gates().columns().removed()).isEqualTo(GateSpec.Action.QUARANTINE);
+        assertThat(d.gates().volume()).isEqualTo(new GateSpec.Volume(30, 12, 2));
+        assertThat(d.gates().dates().maxAgeDays()).isEqualTo(90);
+        assertThatThrownBy(() -> load(MINIMAL + "gates:\n  dates: { fields: [make] }\n"))
+                .hasMessageContaining("$.gates.dates.fields: 'make' is not a date or timestamp field");
+    }
+
+    /** The {@code default}s of a schema object's properties, nested objects included, as a document. */
+    private static JsonNode defaults(JsonNode properties) {
+        tools.jackson.databind.node.ObjectNode doc = new ObjectMapper().createObjectNode();
+        properties.properties().forEach(e -> {
+            if (e.getValue().has("default")) {
+                doc.set(e.getKey(), e.getValue().get("default"));
+            } else if (e.getValue().has("properties")) {
+                doc.set(e.getKey(), defaults(e.getValue().get("properties")));
+            }
+        });
+        return doc;
     }
 
     @Test

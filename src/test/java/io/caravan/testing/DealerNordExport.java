@@ -44,7 +44,8 @@ public final class DealerNordExport {
                 String last = lastNames[random.nextInt(lastNames.length)];
                 // sale numbers in the dealer's own format (HH-yyyy-nnnnnn): unique for any row count
                 line.append(String.format(Locale.ROOT, "HH-%04d-%06d", 2026 + i / 1_000_000, i % 1_000_000)).append(";Hamburg;")
-                        .append(String.format(Locale.ROOT, "%02d.%02d.2026", 1 + random.nextInt(28), 1 + random.nextInt(12))).append(';')
+                        // sales of the past year: a sale dated in the future would (rightly) fail the date gate
+                        .append(String.format(Locale.ROOT, "%02d.%02d.2025", 1 + random.nextInt(28), 1 + random.nextInt(12))).append(';')
                         .append(makes[random.nextInt(makes.length)]).append(';').append(models[random.nextInt(models.length)]).append(';')
                         .append(2025 + random.nextInt(2)).append(';').append(fuels[random.nextInt(fuels.length)]).append(';')
                         .append(random.nextBoolean() ? "Neuwagen" : "Gebraucht").append(';')
