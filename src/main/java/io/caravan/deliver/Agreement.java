@@ -11,10 +11,12 @@ import java.util.Objects;
  * transport. Built and validated by {@link AgreementRegistry}; immutable. {@link #toString()}
  * names no credential (transports hold file paths, never key material).
  *
- * @param schedule Quartz cron expression, or null to run on demand only
+ * @param schedule   Quartz cron expression, or null to run on demand only
+ * @param kAnonymity the k-anonymity gate over the exported rows, or null for none
  */
 record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
-                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport) {
+                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
+                        KAnonymity kAnonymity) {
 
     public Agreement {
         Objects.requireNonNull(id, "id");
@@ -26,6 +28,9 @@ record Agreement(String id, String title, String partner, String table, List<Str
         Objects.requireNonNull(validUntil, "validUntil");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(transport, "transport");
+        if (kAnonymity != null && !columns.containsAll(kAnonymity.quasiIdentifiers())) {
+            throw new IllegalArgumentException("quasi-identifiers must be exported columns");
+        }
     }
 
     /** Whether exports may still run on {@code day} (the last valid day included). */

@@ -122,9 +122,10 @@ public final class AgreementRegistry {
             }
             Agreement.Format format = Agreement.Format.valueOf(node.path("format").asString().toUpperCase(Locale.ROOT));
             Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
+            KAnonymity kAnonymity = kAnonymity(node.path("kAnonymity"), path + ".kAnonymity", columns, errors);
             if (errors.isEmpty()) {
                 byId.put(id, new Agreement(id, node.path("title").asText(id), partner, table, columns, purpose,
-                        policyId, validUntil, schedule, format, transport));
+                        policyId, validUntil, schedule, format, transport, kAnonymity));
             } else {
                 byId.putIfAbsent(id, null);
             }
@@ -133,6 +134,39 @@ public final class AgreementRegistry {
             throw new ConfigException(ConfigException.Code.INVALID, file + ": " + String.join("\n" + file + ": ", errors));
         }
         return new AgreementRegistry(file, java.util.Collections.unmodifiableMap(byId));
+    }
+
+    /** The k-anonymity gate, or null when the agreement has none; problems go to {@code errors}. */
+    private static KAnonymity kAnonymity(JsonNode node, String path, List<String> columns, List<String> errors) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        int before = errors.size();
+        List<String> quasi = new ArrayList<>();
+        JsonNode qiNodes = node.path("quasiIdentifiers");
+        for (int q = 0; q < qiNodes.size(); q++) {
+            String column = qiNodes.get(q).asString();
+            quasi.add(column);
+            if (!columns.contains(column)) {
+                errors.add(path + ".quasiIdentifiers[" + q + "]: '" + column + "' is not a column this agreement exports");
+            }
+        }
+        List<String> generalise = new ArrayList<>();
+        JsonNode genNodes = node.path("generalise");
+        for (int g = 0; g < genNodes.size(); g++) {
+            String column = genNodes.get(g).asString();
+            generalise.add(column);
+            if (!quasi.contains(column)) {
+                errors.add(path + ".generalise[" + g + "]: '" + column + "' is not one of the quasiIdentifiers");
+            } else if (!KAnonymity.STEPS.containsKey(column)) {
+                errors.add(path + ".generalise[" + g + "]: no further generalisation step for '" + column + "' (there is one for "
+                        + String.join(", ", new java.util.TreeSet<>(KAnonymity.STEPS.keySet())) + ")");
+            }
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        return new KAnonymity(node.path("k").asInt(), quasi, generalise);
     }
 
     private static Agreement.Transport transport(JsonNode node, String path, UnaryOperator<String> placeholders,

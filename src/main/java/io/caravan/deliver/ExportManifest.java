@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * An export's {@code <file>.manifest.json}: the file, export id, agreement, partner, dataset and
  * columns, format, row count, SHA-256 of the file, purpose, policy, the id of the key that made the
- * partner's tokens and how they were derived, created at and valid until. Names and counts only,
+ * partner's tokens and how they were derived, created at and valid until; under a k-anonymity gate
+ * also {@code k_anonymity} (k, quasi-identifiers, rows generalised, rows suppressed, smallest group). Names and counts only,
  * never row content. Stateless and thread-safe.
  */
 final class ExportManifest {
@@ -26,7 +27,8 @@ final class ExportManifest {
     }
 
     static void write(Path manifest, Agreement agreement, String policyId, String keyId, String exportId,
-                      String fileName, long rows, String sha256, Instant createdAt) throws IOException {
+                      String fileName, long rows, String sha256, Instant createdAt, KAnonymity.Outcome gate)
+            throws IOException {
         try (OutputStream out = Files.newOutputStream(manifest);
              JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
@@ -47,6 +49,23 @@ final class ExportManifest {
             json.writeStringProperty("policy", policyId);
             json.writeStringProperty("key_id", keyId);
             json.writeStringProperty("token_derivation", PartnerTokens.DERIVATION);
+            if (gate != null) {
+                json.writeObjectPropertyStart("k_anonymity");
+                json.writeNumberProperty("k", gate.k());
+                json.writeArrayPropertyStart("quasi_identifiers");
+                for (String column : agreement.kAnonymity().quasiIdentifiers()) {
+                    json.writeString(column);
+                }
+                json.writeEndArray();
+                json.writeNumberProperty("rows_generalised", gate.rowsGeneralised());
+                json.writeNumberProperty("rows_suppressed", gate.rowsSuppressed());
+                if (gate.smallestGroup() == null) {
+                    json.writeNullProperty("smallest_group");
+                } else {
+                    json.writeNumberProperty("smallest_group", gate.smallestGroup());
+                }
+                json.writeEndObject();
+            }
             json.writeStringProperty("created_at", createdAt.toString());
             json.writeStringProperty("valid_until", agreement.validUntil().toString());
             json.writeEndObject();

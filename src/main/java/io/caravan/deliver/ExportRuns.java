@@ -57,6 +57,13 @@ final class ExportRuns {
                 utc(finishedAt), rows, consentFiltered, sha256, exportId);
     }
 
+    /** Records what the k-anonymity gate did in a run (before it completes). */
+    void kAnonymity(String exportId, KAnonymity.Outcome outcome) {
+        jdbc.update("UPDATE caravan.export SET k_anonymity = ?, rows_k_generalised = ?, rows_k_suppressed = ?, "
+                + "k_smallest_group = ? WHERE export_id = ?", outcome.k(), outcome.rowsGeneralised(),
+                outcome.rowsSuppressed(), outcome.smallestGroup(), exportId);
+    }
+
     /** Marks a run failed; {@code unlog}: its subjects were logged but the data file never reached the partner. */
     void failed(String exportId, Instant finishedAt, String reason, boolean unlog) {
         if (unlog) {
