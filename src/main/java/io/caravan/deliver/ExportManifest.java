@@ -71,4 +71,41 @@ final class ExportManifest {
             json.writeEndObject();
         }
     }
+
+    /**
+     * The manifest of an activation: file, export id, agreement, platform, identifiers and how they
+     * were normalised and hashed, subjects (rows), subjects left out for consent or for lack of a
+     * usable identifier, minimum audience, SHA-256 of the file, purpose, created at, valid until.
+     */
+    static void writeActivation(Path manifest, Agreement agreement, String exportId, String fileName, long subjects,
+                                long withoutIdentifier, long consentFiltered, String sha256, Instant createdAt)
+            throws IOException {
+        Activation activation = agreement.activation();
+        try (OutputStream out = Files.newOutputStream(manifest);
+             JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeStringProperty("file", fileName);
+            json.writeStringProperty("export_id", exportId);
+            json.writeStringProperty("agreement", agreement.id());
+            json.writeStringProperty("kind", "activation");
+            json.writeStringProperty("partner", agreement.partner());
+            json.writeStringProperty("platform", activation.platform().id());
+            json.writeArrayPropertyStart("identifiers");
+            for (String identifier : activation.identifiers()) {
+                json.writeString(identifier);
+            }
+            json.writeEndArray();
+            json.writeStringProperty("hashing", "SHA-256 hex of the platform-normalised identifier");
+            json.writeStringProperty("format", "csv");
+            json.writeNumberProperty("rows", subjects);
+            json.writeNumberProperty("subjects_consent_filtered", consentFiltered);
+            json.writeNumberProperty("subjects_without_identifier", withoutIdentifier);
+            json.writeNumberProperty("minimum_audience", activation.minimumAudience());
+            json.writeStringProperty("sha256", sha256);
+            json.writeStringProperty("purpose", agreement.purpose());
+            json.writeStringProperty("created_at", createdAt.toString());
+            json.writeStringProperty("valid_until", agreement.validUntil().toString());
+            json.writeEndObject();
+        }
+    }
 }

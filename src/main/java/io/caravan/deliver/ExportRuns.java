@@ -47,6 +47,12 @@ final class ExportRuns {
                 utc(at), utc(at), reason);
     }
 
+    /** A run that was recorded running and then refused before anything was written (e.g. an audience too small). */
+    void refusedRunning(String exportId, Instant at, String reason) {
+        jdbc.update("UPDATE caravan.export SET status = 'refused', finished_at = ?, error = ? WHERE export_id = ?",
+                utc(at), reason, exportId);
+    }
+
     void keyId(String exportId, String keyId) {
         jdbc.update("UPDATE caravan.export SET key_id = ? WHERE export_id = ?", keyId, exportId);
     }

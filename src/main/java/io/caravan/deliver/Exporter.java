@@ -202,6 +202,9 @@ public final class Exporter {
 
     private Result execute(Prepared prepared) {
         Agreement agreement = prepared.agreement();
+        if (agreement.activation() != null) {
+            return executeActivation(prepared);
+        }
         Path temp = null;
         Path manifest = null;
         boolean logged = false;
@@ -259,6 +262,88 @@ public final class Exporter {
         } finally {
             running.remove(agreement.id());
         }
+    }
+
+    /**
+     * An activation: the segment's permitted subjects are counted first and the run is refused,
+     * with nothing written, when they are fewer than the agreement's minimum audience; otherwise the
+     * upload file is written ({@link AudienceFile}) and its subjects logged in one
+     * {@code REPEATABLE READ} transaction, refused again (file deleted, log rolled back) when fewer
+     * subjects than the minimum had a usable identifier, and delivered like any export.
+     */
+    private Result executeActivation(Prepared prepared) {
+        Agreement agreement = prepared.agreement();
+        Activation activation = agreement.activation();
+        Path temp = null;
+        Path manifest = null;
+        boolean delivered = false;
+        boolean logged = false;
+        try {
+            Purpose purpose = purposes.require(agreement.purpose());
+            ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
+            Path folder = delivery.stagingFolder(staging);
+            Files.createDirectories(folder);
+            temp = folder.resolve("." + prepared.fileName() + ".part");
+            manifest = folder.resolve("." + prepared.fileName() + ".manifest.json.part");
+            AudienceSegment segment = new AudienceSegment(activation.segment(), purpose,
+                    columnsOf.apply(activation.segment().table()));
+            Instant now = Instant.now(clock);
+            AudienceFile.Written written;
+            long filtered;
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    long[] counted = segment.count(connection, now);
+                    filtered = counted[1];
+                    if (counted[0] < activation.minimumAudience()) {
+                        connection.rollback();
+                        return refuseRunning(prepared, "audience of " + counted[0] + " consented subjects is below the minimum of "
+                                + activation.minimumAudience() + " for " + activation.platform().id() + ": nothing exported");
+                    }
+                    written = AudienceFile.write(connection, segment, activation, keys.identitySeal(), temp,
+                            prepared.exportId(), agreement.partner(), agreement.id(), now);
+                    if (written.subjects() < activation.minimumAudience()) {
+                        connection.rollback();
+                        deleteQuietly(temp);
+                        return refuseRunning(prepared, "audience of " + written.subjects() + " subjects with a usable "
+                                + String.join(" or ", activation.identifiers()) + " is below the minimum of "
+                                + activation.minimumAudience() + " for " + activation.platform().id() + ": nothing exported");
+                    }
+                    ExportManifest.writeActivation(manifest, agreement, prepared.exportId(), prepared.fileName(),
+                            written.subjects(), written.withoutIdentifier(), filtered, written.sha256(), Instant.now(clock));
+                    connection.commit();
+                    logged = true;
+                } catch (SQLException | IOException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            }
+            delivery.deliver(temp, prepared.fileName());
+            delivered = true;
+            delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
+            deleteQuietly(temp);
+            deleteQuietly(manifest);
+            runs.completed(prepared.exportId(), Instant.now(clock), written.subjects(), filtered, written.sha256());
+            LOG.info("export {} activation={} platform={} transport={} file={}: {} subjects, {} consent-filtered, "
+                            + "{} without a usable identifier", prepared.exportId(), agreement.id(),
+                    activation.platform().id(), agreement.transport().kind(), prepared.fileName(), written.subjects(),
+                    filtered, written.withoutIdentifier());
+            return new Result(prepared.exportId(), "completed", written.subjects(), filtered, prepared.fileName(),
+                    written.sha256(), null);
+        } catch (Exception e) {
+            deleteQuietly(temp);
+            deleteQuietly(manifest);
+            return finishFailed(prepared, reason(e), logged && !delivered);
+        } finally {
+            running.remove(agreement.id());
+        }
+    }
+
+    private Result refuseRunning(Prepared prepared, String reason) {
+        runs.refusedRunning(prepared.exportId(), Instant.now(clock), reason);
+        LOG.warn("export {} agreement={} refused: {}", prepared.exportId(), prepared.agreement().id(), reason);
+        return new Result(prepared.exportId(), "refused", 0, 0, null, null, reason);
     }
 
     private record Counts(long rows, long filtered, String sha256, KAnonymity.Outcome gate) {

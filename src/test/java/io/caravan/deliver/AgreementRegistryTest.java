@@ -42,10 +42,16 @@ class AgreementRegistryTest {
     @Test
     void theRepositorysAgreementsFileIsValid() {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
-                table -> table.equals("sale") ? List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
-                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token") : List.of(),
+                table -> switch (table) {
+                    case "sale" -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
+                            "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token");
+                    case "lead" -> List.of("lead_id", "lead_at", "model", "subject_token", "sealed_identifiers", "key_id");
+                    default -> List.of();
+                },
                 s -> s);
-        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales");
+        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales", "id4-prospects-google");
+        assertThat(registry.find("id4-prospects-google").orElseThrow().activation().minimumAudience())
+                .isEqualTo(AgreementRegistry.DEFAULT_MINIMUM_AUDIENCE);
     }
 
     @Test
