@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires partner overlap: the {@link OverlapUploads} loader and the Camel route
- * {@code overlap-uploads}, which picks up {@code <partner>/inbox/overlap/*.csv} below the SFTP
+ * {@code overlap-uploads}, which picks up {@code <partner>/inbox/*.overlap} below the SFTP
  * gateway's root once the gateway has marked it complete ({@code <file>.ready}), loads it and
  * deletes it (and its marker) whatever the outcome, so no uploaded hash stays on disk; and
  * {@link Overlaps} with {@code caravan.overlaps.min-group-size} (default 50),
@@ -51,7 +51,7 @@ class OverlapConfiguration {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                fromF("file:%s?recursive=true&antInclude=*/inbox/overlap/*.csv&doneFileName=${file:name}.ready"
+                fromF("file:%s?recursive=true&antInclude=*/inbox/*.overlap&doneFileName=${file:name}.ready"
                         + "&delete=true&delay=2000&readLock=none", sftpRoot.toAbsolutePath())
                         .routeId("overlap-uploads")
                         .routeDescription("Partner overlap audiences: re-keyed into the overlap domain, upload deleted")

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads a partner's overlap audience: a CSV file the partner uploaded to
- * {@code inbox/overlap/<name>.csv} over SFTP, with a header naming one or both of
+ * {@code inbox/<name>.overlap} over SFTP (an extension no partner route reads; the gateway lets
+ * partners write only directly in {@code inbox/}), with a header naming one or both of
  * {@code email_sha256} and {@code phone_sha256} and one member per line, each cell the lowercase or
  * uppercase hex SHA-256 of an identifier normalised as Google Customer Match documents it (e-mail
  * trimmed and lower-cased, phone in E.164 with its {@code +}; see {@link AudiencePlatform}) or
@@ -64,11 +65,11 @@ public final class OverlapUploads {
      * that name, in one transaction.
      */
     public Loaded load(String partner, String fileName, InputStream content) throws SQLException, IOException {
-        String name = fileName.replaceFirst("\\.(csv|CSV)$", "");
+        String name = fileName.replaceFirst("\\.(overlap|csv)$", "");
         String audienceId = partner + ":" + name;
         if (!NAME.matcher(name).matches() || !NAME.matcher(partner).matches()) {
-            LOG.warn("overlap upload of partner {} refused: file name is not [A-Za-z0-9_-]{{1,64}}.csv", safe(partner));
-            return new Loaded(null, "rejected", 0, 0, 0, "file name is not [A-Za-z0-9_-]{1,64}.csv");
+            LOG.warn("overlap upload of partner {} refused: file name is not [A-Za-z0-9_-]{{1,64}}.overlap", safe(partner));
+            return new Loaded(null, "rejected", 0, 0, 0, "file name is not [A-Za-z0-9_-]{1,64}.overlap");
         }
         Tokeniser tokeniser = keys.tokeniser(KEY_DOMAIN);
         try (Connection connection = dataSource.getConnection()) {

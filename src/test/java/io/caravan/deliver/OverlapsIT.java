@@ -177,7 +177,7 @@ class OverlapsIT {
     @Test
     void anUploadIsReKeyedOnArrivalAndDeleted() throws Exception {
         Path root = dir.resolve("sftp");
-        Path folder = Files.createDirectories(root.resolve("autoboerse/inbox/overlap"));
+        Path folder = Files.createDirectories(root.resolve("autoboerse/inbox"));
         List<String> hashes = new ArrayList<>();
         StringBuilder csv = new StringBuilder("email_sha256,phone_sha256\r\n");
         for (String email : strangers(5)) {
@@ -186,14 +186,14 @@ class OverlapsIT {
             csv.append(hash.toUpperCase()).append(",\r\n");
         }
         csv.append("not-a-hash,\r\n");
-        Files.writeString(folder.resolve("spring.csv"), csv);
-        Files.createFile(folder.resolve("spring.csv.ready"));
+        Files.writeString(folder.resolve("spring.overlap"), csv);
+        Files.createFile(folder.resolve("spring.overlap.ready"));
 
         try (CamelContext camel = new DefaultCamelContext()) {
             camel.addRoutes(OverlapConfiguration.route(uploads, root));
             camel.start();
             Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-            while (Files.exists(folder.resolve("spring.csv")) && Instant.now().isBefore(deadline)) {
+            while (Files.exists(folder.resolve("spring.overlap")) && Instant.now().isBefore(deadline)) {
                 Thread.sleep(100);
             }
         }
