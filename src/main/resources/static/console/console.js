@@ -690,7 +690,8 @@
       h('table', { id: 'overlap-cells' }, h('thead', {}, h('tr', {}, ['Segment', 'Overlap', 'People in segment', 'Match rate']
         .map((t) => h('th', { text: t })))),
       h('tbody', {}, a.cells.map(row)),
-      a.segmentBy ? h('tfoot', {}, h('tr', { class: 'total' + (a.total.suppressed ? ' suppressed' : '') }, h('td', { text: 'total' }),
+      a.segmentBy ? h('tfoot', {}, h('tr', { class: 'total' + (a.total.suppressed ? ' suppressed' : ''),
+        title: 'the cells shown only, so a suppressed cell cannot be worked out from it' }, h('td', { text: 'total' }),
         a.total.suppressed ? h('td', { colspan: 3 }, badge('suppressed'))
           : [h('td', { class: 'num', text: figure(a.total.overlap) }), h('td', {}), h('td', { class: 'num', text: rate(a.total.matchRate) })]))
         : null));

@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
  * deletes it (and its marker) whatever the outcome, so no uploaded hash stays on disk; and
  * {@link Overlaps} with {@code caravan.overlaps.min-group-size} (default 50),
  * {@code caravan.overlaps.epsilon-budget} (per pair, default 1.0) and
- * {@code caravan.overlaps.purpose} (default {@code analytics}).
+ * {@code caravan.overlaps.purpose} (default {@code analytics}) and {@code caravan.overlaps.require-noise}
+ * (default false: epsilon optional per query).
  */
 @Configuration(proxyBeanMethods = false)
 class OverlapConfiguration {
@@ -34,10 +35,11 @@ class OverlapConfiguration {
     Overlaps overlaps(DataSource dataSource, KeyRing keys, PurposeRegistry purposes,
                       @Value("${caravan.overlaps.min-group-size:50}") int minGroupSize,
                       @Value("${caravan.overlaps.epsilon-budget:1.0}") BigDecimal epsilonBudget,
-                      @Value("${caravan.overlaps.purpose:analytics}") String purpose) {
+                      @Value("${caravan.overlaps.purpose:analytics}") String purpose,
+                      @Value("${caravan.overlaps.require-noise:false}") boolean requireNoise) {
         purposes.require(purpose);
-        return new Overlaps(dataSource, keys, purposes, new Overlaps.Settings(minGroupSize, epsilonBudget, purpose),
-                null, Clock.systemUTC());
+        return new Overlaps(dataSource, keys, purposes,
+                new Overlaps.Settings(minGroupSize, epsilonBudget, purpose, requireNoise), null, Clock.systemUTC());
     }
 
     @Bean

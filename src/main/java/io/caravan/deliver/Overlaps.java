@@ -40,7 +40,10 @@ import javax.sql.DataSource;
  *
  * <p><b>Minimum group size.</b> A cell (and the total) whose overlap or whose segment size is below
  * the minimum (configured, default 50; a query may raise it, never lower it) is answered as
- * {@code suppressed} with no figures. With noise the test is made on the noisy figures shown.
+ * {@code suppressed} with no figures. With noise the test is made on the noisy figures shown. The
+ * total of a segmented answer adds up the cells shown only, so it never gives a suppressed cell away
+ * by subtraction within one answer; across noise-free queries (segmented against unsegmented) it can,
+ * which is what the noise and its budget are for ({@code caravan.overlaps.require-noise}).
  *
  * <p><b>Noise and budget.</b> With {@code epsilon}, every figure that depends on the other side is
  * released with Laplace noise of scale {@code sensitivity / epsilon} (sensitivity 2 per cell against
@@ -69,8 +72,14 @@ public final class Overlaps {
      * @param minGroupSize  smallest cell answered (at least 2)
      * @param epsilonBudget total epsilon of each pair
      * @param purpose       the purpose whose consent the warehouse side is checked for, at query time
+     * @param requireNoise  every query must give an epsilon (and spend budget)
      */
-    public record Settings(int minGroupSize, BigDecimal epsilonBudget, String purpose) {
+    public record Settings(int minGroupSize, BigDecimal epsilonBudget, String purpose, boolean requireNoise) {
+        /** Settings under which noise stays optional. */
+        public Settings(int minGroupSize, BigDecimal epsilonBudget, String purpose) {
+            this(minGroupSize, epsilonBudget, purpose, false);
+        }
+
         public Settings {
             if (minGroupSize < 2) {
                 throw new IllegalArgumentException("minGroupSize must be at least 2");
@@ -205,6 +214,10 @@ public final class Overlaps {
         BigDecimal epsilon = query.epsilon();
         if (epsilon != null && (epsilon.signum() <= 0 || epsilon.compareTo(BigDecimal.TEN) > 0)) {
             throw invalid("epsilon must be greater than 0 and at most 10", "epsilon");
+        }
+        if (epsilon == null && settings.requireNoise()) {
+            throw invalid("epsilon is required: every overlap query carries noise here (caravan.overlaps.require-noise)",
+                    "epsilon");
         }
         int min = query.minGroupSize() == null ? settings.minGroupSize() : query.minGroupSize();
         if (min < settings.minGroupSize()) {
@@ -422,8 +435,12 @@ public final class Overlaps {
         for (Map.Entry<String, long[]> entry : counts.entrySet()) {
             long subjects = noisy(entry.getValue()[0], 2, q.epsilon());
             long overlap = noisy(entry.getValue()[1], 2, q.epsilon());
-            totalOverlap += overlap; // post-processing of released (noisy) figures, suppressed cells included
-            cells.add(cell(entry.getKey(), overlap, subjects, subjects, q.minGroupSize()));
+            Cell cell = cell(entry.getKey(), overlap, subjects, subjects, q.minGroupSize());
+            if (!cell.suppressed() || q.segmentBy() == null) {
+                // the total adds up the cells shown, so it cannot be used to work a suppressed cell out
+                totalOverlap += overlap;
+            }
+            cells.add(cell);
         }
         Cell total = cell("all", totalOverlap, null, audienceSize, q.minGroupSize());
         return new Answer(queryId, q.audience(), q.with(), q.pair(), q.segmentBy(), q.minGroupSize(), noise(q),
