@@ -246,7 +246,14 @@ public final class Overlaps {
         if (rows.isEmpty() || !"loaded".equals(rows.get(0).get("status"))) {
             throw new OverlapException(OverlapException.Kind.UNKNOWN, "no loaded overlap audience " + audience, field);
         }
-        if (!keys.tokeniser(OverlapUploads.KEY_DOMAIN).keyId().equals(rows.get(0).get("key_id"))) {
+        String activeKey;
+        try {
+            activeKey = keys.tokeniser(OverlapUploads.KEY_DOMAIN).keyId();
+        } catch (io.caravan.pseudonymise.MissingKeyException e) {
+            throw new OverlapException(OverlapException.Kind.REFUSED, "no key is configured for key domain "
+                    + OverlapUploads.KEY_DOMAIN + " (caravan.keys.domains.overlap.active)", null);
+        }
+        if (!activeKey.equals(rows.get(0).get("key_id"))) {
             throw new OverlapException(OverlapException.Kind.REFUSED, "overlap audience " + audience
                     + " was re-keyed under a retired overlap key; the partner uploads it again", field);
         }
