@@ -288,6 +288,9 @@ public final class Validate {
                 .<List<String>>map(t -> {
                     List<String> columns = new ArrayList<>(io.caravan.connector.WarehouseTable.ENVELOPE.keySet());
                     columns.addAll(t.columns().keySet());
+                    if (columns.contains("subject_token") && !t.tableName().equals("consent_event")) {
+                        columns.add(io.caravan.pseudonymise.IdentitySeal.COLUMN); // the identity vault (migration V7_1)
+                    }
                     return columns;
                 })
                 .orElseGet(AnyColumn::new);

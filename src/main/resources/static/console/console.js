@@ -96,6 +96,25 @@
     return body;
   }
 
+  /** POSTs a JSON body; answers the parsed JSON, throws ApiFailure with the API's error body otherwise. */
+  async function apiPost(path, payload) {
+    const res = await fetch(path, {
+      method: 'POST',
+      headers: { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json',
+        'Content-Type': 'application/json' },
+      body: JSON.stringify(payload),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    if (res.status === 401 && state.me) {
+      signOut('Please sign in again.');
+    }
+    if (!res.ok) throw new ApiFailure(res.status, body);
+    return body;
+  }
+
   /** Shows why a section has nothing: its endpoint is missing in this build, or the call failed. */
   function unavailable(err, endpoint) {
     if (err instanceof ApiFailure && err.status === 404) {
@@ -161,7 +180,7 @@
       main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
     }
     state.section = location.hash.split('?')[0];
-    const views = { dashboard, routes, batches, privacy, partners };
+    const views = { dashboard, routes, batches, privacy, partners, overlaps };
     let view;
     try {
       if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
@@ -630,6 +649,92 @@
           h('td', { class: 'sha', text: m.sha256 ? m.sha256.slice(0, 16) + '…' : '–', title: m.sha256 })))))));
     }
     return root;
+  }
+
+  // ---- overlap (clean room) ---------------------------------------------------------------------
+
+  async function overlaps() {
+    const root = h('section', { id: 'overlaps' }, h('h1', { text: 'Overlap' }),
+      h('p', { class: 'muted', text: 'How many people a partner\'s uploaded audience shares with the warehouse or with another '
+        + 'partner, as aggregates only. Cells under the minimum group size are suppressed; with epsilon, figures carry '
+        + 'Laplace noise and spend the pair\'s privacy budget.' }));
+    let info;
+    try {
+      info = await api('/api/overlaps/audiences');
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/overlaps/audiences'));
+      return root;
+    }
+    const loaded = info.audiences.filter((a) => a.status === 'loaded');
+    root.append(h('h2', { text: 'Audiences' }), info.audiences.length
+      ? h('table', { id: 'overlap-audiences' }, h('thead', {}, h('tr', {}, ['Audience', 'Partner', 'Uploaded', 'Lines', 'Accepted',
+        'Rejected', 'Status'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, info.audiences.map((a) => h('tr', {}, h('td', { text: a.audienceId }), h('td', { text: a.partner }),
+        h('td', { text: when(a.uploadedAt) }), h('td', { class: 'num', text: int.format(a.rowsIn) }),
+        h('td', { class: 'num', text: int.format(a.rowsAccepted) }), h('td', { class: 'num', text: int.format(a.rowsRejected) }),
+        h('td', {}, badge(a.status === 'loaded' ? 'completed' : 'refused'), ' ', a.status)))))
+      : empty('No partner has uploaded an overlap audience yet (SFTP: inbox/<name>.overlap).'));
+    if (info.budgets.length) {
+      root.append(h('h2', { text: 'Privacy budgets (epsilon per pair)' }),
+        h('table', { id: 'overlap-budgets' }, h('thead', {}, h('tr', {}, ['Pair', 'Total', 'Spent', 'Left'].map((t) => h('th', { text: t })))),
+          h('tbody', {}, info.budgets.map((b) => h('tr', {}, h('td', { text: b.partnerA + ' · ' + b.partnerB }),
+            h('td', { class: 'num', text: b.total }), h('td', { class: 'num', text: b.spent }),
+            h('td', { class: 'num', text: (Number(b.total) - Number(b.spent)).toFixed(3) }))))));
+    }
+    if (!loaded.length) return root;
+    const options = (values, selected) => values.map(([v, t]) => h('option', { value: v, selected: v === selected, text: t }));
+    const audience = h('select', { id: 'overlap-audience' }, options(loaded.map((a) => [a.audienceId, a.audienceId])));
+    const withSide = h('select', { id: 'overlap-with' }, options([['warehouse', 'the warehouse']]
+      .concat(loaded.map((a) => [a.audienceId, a.audienceId]))));
+    const table = h('select', { id: 'overlap-table' }, options([['lead', 'leads'], ['sale', 'sales'], ['contract', 'contracts'],
+      ['insurance', 'insurance']]));
+    const segmentBy = h('select', { id: 'overlap-segment' }, options([['', 'no segments'], ['model', 'model'], ['region', 'region'],
+      ['month', 'month']]));
+    const epsilon = h('input', { id: 'overlap-epsilon', type: 'number', min: '0', step: '0.1', placeholder: 'none' });
+    const minGroup = h('input', { id: 'overlap-min', type: 'number', min: String(info.minGroupSize), value: String(info.minGroupSize) });
+    const result = h('div', { id: 'overlap-result' });
+    const run = h('button', { id: 'overlap-run', disabled: !isOperator(), title: isOperator() ? '' : 'operators only', onclick: async () => {
+      run.disabled = true;
+      const payload = { audience: audience.value, with: withSide.value, table: table.value,
+        segmentBy: segmentBy.value || null, epsilon: epsilon.value ? Number(epsilon.value) : null,
+        minGroupSize: minGroup.value ? Number(minGroup.value) : null };
+      try {
+        result.replaceChildren(overlapAnswer(await apiPost('/api/overlaps', payload)));
+      } catch (err) {
+        result.replaceChildren(h('p', { class: 'error', role: 'alert', text: err.message
+          + (err.body && err.body.field ? ' (' + err.body.field + ')' : '') }));
+      } finally {
+        run.disabled = !isOperator();
+      }
+    } }, 'Ask');
+    root.append(h('h2', { text: 'Ask' }), h('div', { class: 'filters' },
+      h('label', {}, 'Audience', audience), h('label', {}, 'Against', withSide), h('label', {}, 'Warehouse table', table),
+      h('label', {}, 'Segments', segmentBy), h('label', {}, 'Epsilon', epsilon), h('label', {}, 'Min group', minGroup), run),
+      result);
+    return root;
+  }
+
+  function overlapAnswer(a) {
+    const rate = (r) => (r === null || r === undefined ? '–' : (r * 100).toFixed(1) + ' %');
+    const figure = (v) => (v === null || v === undefined ? '–' : int.format(v));
+    const row = (c) => h('tr', { class: c.suppressed ? 'suppressed' : '', 'data-segment': c.segment },
+      h('td', { text: c.segment }),
+      c.suppressed
+        ? h('td', { colspan: 3, class: 'suppressed-note' }, badge('suppressed'), ' fewer than ' + a.minGroupSize + ' people')
+        : [h('td', { class: 'num', text: figure(c.overlap) }), h('td', { class: 'num', text: figure(c.subjects) }),
+          h('td', { class: 'num', text: rate(c.matchRate) })]);
+    return h('div', { class: 'card', 'data-query': a.queryId },
+      h('p', { class: 'muted', text: `${a.audience} against ${a.with}: audience of ${int.format(a.audienceSize)}, noise ${a.noise}`
+        + (a.epsilon ? ` (epsilon ${a.epsilon}; ${a.budget.remaining} left for ${a.pair.join(' · ')})` : '')
+        + `, cells under ${a.minGroupSize} suppressed.` }),
+      h('table', { id: 'overlap-cells' }, h('thead', {}, h('tr', {}, ['Segment', 'Overlap', 'People in segment', 'Match rate']
+        .map((t) => h('th', { text: t })))),
+      h('tbody', {}, a.cells.map(row)),
+      a.segmentBy ? h('tfoot', {}, h('tr', { class: 'total' + (a.total.suppressed ? ' suppressed' : ''),
+        title: 'the cells shown only, so a suppressed cell cannot be worked out from it' }, h('td', { text: 'total' }),
+        a.total.suppressed ? h('td', { colspan: 3 }, badge('suppressed'))
+          : [h('td', { class: 'num', text: figure(a.total.overlap) }), h('td', {}), h('td', { class: 'num', text: rate(a.total.matchRate) })]))
+        : null));
   }
 
   // ---- start -------------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ import java.util.Objects;
  * transport. Built and validated by {@link AgreementRegistry}; immutable. {@link #toString()}
  * names no credential (transports hold file paths, never key material).
  *
- * @param schedule Quartz cron expression, or null to run on demand only
+ * @param schedule   Quartz cron expression, or null to run on demand only
+ * @param kAnonymity the k-anonymity gate over the exported rows, or null for none
+ * @param activation what an agreement of {@code kind: activation} sends to an ad platform, or null
+ *                   for a sharing agreement (then {@code columns} and {@code policy} say what is sent)
  */
 record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
-                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport) {
+                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
+                        KAnonymity kAnonymity, Activation activation) {
 
     public Agreement {
         Objects.requireNonNull(id, "id");
@@ -22,10 +26,20 @@ record Agreement(String id, String title, String partner, String table, List<Str
         Objects.requireNonNull(table, "table");
         columns = List.copyOf(columns);
         Objects.requireNonNull(purpose, "purpose");
-        Objects.requireNonNull(policy, "policy");
+        if (activation == null) {
+            Objects.requireNonNull(policy, "policy");
+        }
         Objects.requireNonNull(validUntil, "validUntil");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(transport, "transport");
+        if (kAnonymity != null && !columns.containsAll(kAnonymity.quasiIdentifiers())) {
+            throw new IllegalArgumentException("quasi-identifiers must be exported columns");
+        }
+    }
+
+    /** {@code activation} or {@code share}, as {@code kind} in the file. */
+    public String kind() {
+        return activation == null ? "share" : "activation";
     }
 
     /** Whether exports may still run on {@code day} (the last valid day included). */

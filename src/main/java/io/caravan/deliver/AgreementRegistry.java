@@ -58,6 +58,17 @@ public final class AgreementRegistry {
      */
     public static AgreementRegistry load(Path file, PolicyRegistry policies, PurposeRegistry purposes,
                                          Function<String, List<String>> columnsOf, UnaryOperator<String> placeholders) {
+        return load(file, policies, purposes, columnsOf, placeholders, Map.of());
+    }
+
+    /**
+     * Loads and validates {@code file}, with the smallest audience each ad platform may receive
+     * ({@code caravan.activation.minimum-audience.<platform>}; a platform not named gets
+     * {@link #DEFAULT_MINIMUM_AUDIENCE}). An activation's {@code minimumAudience} may raise it, never lower it.
+     */
+    public static AgreementRegistry load(Path file, PolicyRegistry policies, PurposeRegistry purposes,
+                                         Function<String, List<String>> columnsOf, UnaryOperator<String> placeholders,
+                                         Map<String, Integer> minimumAudiences) {
         JsonNode root = ConfigFiles.read(file, SCHEMA);
         List<String> errors = new ArrayList<>();
         Map<String, Agreement> byId = new LinkedHashMap<>();
@@ -75,6 +86,20 @@ public final class AgreementRegistry {
             if (purposes.find(purpose).isEmpty()) {
                 errors.add(path + ".purpose: unknown purpose '" + purpose + "' (config/purposes.yaml defines "
                         + String.join(", ", new java.util.TreeSet<>(purposes.ids())) + ")");
+            }
+            if (node.path("kind").asString("share").equals("activation")) {
+                Activation activation = activation(node, path, purposes.find(purpose).orElse(null), columnsOf,
+                        tableColumns, minimumAudiences, errors);
+                LocalDate validUntil = date(node, path, errors);
+                String schedule = schedule(node, path, errors);
+                Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
+                if (errors.isEmpty()) {
+                    byId.put(id, new Agreement(id, node.path("title").asText(id), partner, activation.segment().table(),
+                            List.of(), purpose, null, validUntil, schedule, Agreement.Format.CSV, transport, null, activation));
+                } else {
+                    byId.putIfAbsent(id, null);
+                }
+                continue;
             }
             String policyId = node.path("policy").asString();
             Optional<Policy> policy = policies.find(policyId);
@@ -122,9 +147,10 @@ public final class AgreementRegistry {
             }
             Agreement.Format format = Agreement.Format.valueOf(node.path("format").asString().toUpperCase(Locale.ROOT));
             Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
+            KAnonymity kAnonymity = kAnonymity(node.path("kAnonymity"), path + ".kAnonymity", columns, errors);
             if (errors.isEmpty()) {
                 byId.put(id, new Agreement(id, node.path("title").asText(id), partner, table, columns, purpose,
-                        policyId, validUntil, schedule, format, transport));
+                        policyId, validUntil, schedule, format, transport, kAnonymity, null));
             } else {
                 byId.putIfAbsent(id, null);
             }
@@ -133,6 +159,146 @@ public final class AgreementRegistry {
             throw new ConfigException(ConfigException.Code.INVALID, file + ": " + String.join("\n" + file + ": ", errors));
         }
         return new AgreementRegistry(file, java.util.Collections.unmodifiableMap(byId));
+    }
+
+    /** The smallest audience an ad platform receives when configuration names none. */
+    public static final int DEFAULT_MINIMUM_AUDIENCE = 100;
+
+    private static LocalDate date(JsonNode node, String path, List<String> errors) {
+        try {
+            return LocalDate.parse(node.path("validUntil").asString());
+        } catch (DateTimeParseException e) {
+            errors.add(path + ".validUntil: not a date (yyyy-mm-dd)");
+            return null;
+        }
+    }
+
+    private static String schedule(JsonNode node, String path, List<String> errors) {
+        String schedule = node.hasNonNull("schedule") ? node.path("schedule").asString() : null;
+        if (schedule != null && !CronExpression.isValidExpression(schedule)) {
+            errors.add(path + ".schedule: not a valid Quartz cron expression");
+        }
+        return schedule;
+    }
+
+    /** An activation's platform, segment, identifiers and minimum; null when it has problems (in {@code errors}). */
+    private static Activation activation(JsonNode node, String path, io.caravan.consent.Purpose purpose,
+                                         Function<String, List<String>> columnsOf, Map<String, List<String>> tableColumns,
+                                         Map<String, Integer> minimumAudiences, List<String> errors) {
+        int before = errors.size();
+        if (purpose != null && purpose.basis() != io.caravan.consent.LegalBasis.CONSENT) {
+            errors.add(path + ".purpose: an activation needs a purpose with legal basis consent (opt-in), not "
+                    + purpose.basis().name().toLowerCase(Locale.ROOT));
+        }
+        String platformId = node.path("platform").asString();
+        AudiencePlatform platform = AudiencePlatform.of(platformId).orElse(null);
+        JsonNode segmentNode = node.path("segment");
+        String segPath = path + ".segment";
+        String table = segmentNode.path("table").asString();
+        List<String> available = tableColumns.computeIfAbsent(table, columnsOf);
+        if (available.isEmpty()) {
+            errors.add(segPath + ".table: no table or view caravan." + table + " in the warehouse");
+        } else if (!available.contains("subject_token") || !available.contains(io.caravan.pseudonymise.IdentitySeal.COLUMN)) {
+            errors.add(segPath + ".table: caravan." + table + " has no subject_token and sealed identifiers, so it "
+                    + "cannot name an audience");
+        }
+        String timeColumn = null;
+        int days = 0;
+        if (segmentNode.has("within")) {
+            timeColumn = segmentNode.path("within").path("column").asString();
+            days = segmentNode.path("within").path("days").asInt();
+            if (!available.isEmpty() && !available.contains(timeColumn)) {
+                errors.add(segPath + ".within.column: no column '" + timeColumn + "' in caravan." + table);
+            }
+        }
+        Map<String, List<String>> match = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : segmentNode.path("match").properties()) {
+            String column = entry.getKey();
+            if (!available.isEmpty() && !available.contains(column)) {
+                errors.add(segPath + ".match." + column + ": no column '" + column + "' in caravan." + table);
+            }
+            if (column.endsWith("_token") || column.equals(io.caravan.pseudonymise.IdentitySeal.COLUMN)) {
+                errors.add(segPath + ".match." + column + ": a segment cannot select by tokens or sealed identifiers");
+            }
+            List<String> values = new ArrayList<>();
+            JsonNode value = entry.getValue();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.asString()));
+            } else {
+                values.add(value.asString());
+            }
+            match.put(column, values);
+        }
+        String excludeTable = null;
+        List<String> excludeOn = new ArrayList<>();
+        if (segmentNode.has("without")) {
+            excludeTable = segmentNode.path("without").path("table").asString();
+            List<String> other = tableColumns.computeIfAbsent(excludeTable, columnsOf);
+            if (other.isEmpty()) {
+                errors.add(segPath + ".without.table: no table or view caravan." + excludeTable + " in the warehouse");
+            } else if (!other.contains("subject_token")) {
+                errors.add(segPath + ".without.table: caravan." + excludeTable + " has no subject_token");
+            }
+            JsonNode on = segmentNode.path("without").path("on");
+            for (int o = 0; o < on.size(); o++) {
+                String column = on.get(o).asString();
+                excludeOn.add(column);
+                if ((!available.isEmpty() && !available.contains(column)) || (!other.isEmpty() && !other.contains(column))) {
+                    errors.add(segPath + ".without.on[" + o + "]: '" + column + "' is not a column of both caravan." + table
+                            + " and caravan." + excludeTable);
+                }
+            }
+        }
+        List<String> identifiers = new ArrayList<>();
+        node.path("identifiers").forEach(v -> identifiers.add(v.asString()));
+        if (identifiers.isEmpty()) {
+            identifiers.addAll(Activation.IDENTIFIERS);
+        }
+        int floor = platform == null ? DEFAULT_MINIMUM_AUDIENCE
+                : minimumAudiences.getOrDefault(platform.id(), DEFAULT_MINIMUM_AUDIENCE);
+        int minimum = node.has("minimumAudience") ? node.path("minimumAudience").asInt() : floor;
+        if (minimum < floor) {
+            errors.add(path + ".minimumAudience: " + minimum + " is below the floor of " + floor + " configured for "
+                    + platformId + " (caravan.activation.minimum-audience." + platformId + ")");
+        }
+        if (errors.size() > before || platform == null) {
+            return null;
+        }
+        return new Activation(platform, new Activation.Segment(table, timeColumn, days, match, excludeTable, excludeOn),
+                identifiers, minimum);
+    }
+
+    /** The k-anonymity gate, or null when the agreement has none; problems go to {@code errors}. */
+    private static KAnonymity kAnonymity(JsonNode node, String path, List<String> columns, List<String> errors) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        int before = errors.size();
+        List<String> quasi = new ArrayList<>();
+        JsonNode qiNodes = node.path("quasiIdentifiers");
+        for (int q = 0; q < qiNodes.size(); q++) {
+            String column = qiNodes.get(q).asString();
+            quasi.add(column);
+            if (!columns.contains(column)) {
+                errors.add(path + ".quasiIdentifiers[" + q + "]: '" + column + "' is not a column this agreement exports");
+            }
+        }
+        List<String> generalise = new ArrayList<>();
+        JsonNode genNodes = node.path("generalise");
+        for (int g = 0; g < genNodes.size(); g++) {
+            String column = genNodes.get(g).asString();
+            generalise.add(column);
+            if (!quasi.contains(column)) {
+                errors.add(path + ".generalise[" + g + "]: '" + column + "' is not one of the quasiIdentifiers");
+            } else if (!KAnonymity.STEPS.containsKey(column)) {
+                errors.add(path + ".generalise[" + g + "]: no further generalisation step for '" + column + "' (there is one for "
+                        + String.join(", ", new java.util.TreeSet<>(KAnonymity.STEPS.keySet())) + ")");
+            }
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        return new KAnonymity(node.path("k").asInt(), quasi, generalise);
     }
 
     private static Agreement.Transport transport(JsonNode node, String path, UnaryOperator<String> placeholders,

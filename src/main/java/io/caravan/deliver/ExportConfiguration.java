@@ -26,7 +26,9 @@ import org.springframework.core.env.Environment;
  * start-up; no file means no agreements), the {@link Exporter}, and one Camel route per scheduled
  * agreement, {@code export-<id>}, fired by {@code quartz:} with the agreement's cron expression
  * (from the file, never from Java). Files for remote transports are staged under
- * {@code ${caravan.data-dir}/exports/staging}.
+ * {@code ${caravan.data-dir}/exports/staging}. The smallest audience each ad platform receives
+ * from an activation agreement is {@code caravan.activation.minimum-audience.<platform>}
+ * (default {@link AgreementRegistry#DEFAULT_MINIMUM_AUDIENCE}).
  */
 @Configuration(proxyBeanMethods = false)
 class ExportConfiguration {
@@ -41,8 +43,12 @@ class ExportConfiguration {
             LOG.info("no sharing agreements: {} does not exist", file);
             return AgreementRegistry.none(file);
         }
+        java.util.Map<String, Integer> minimumAudiences = org.springframework.boot.context.properties.bind.Binder
+                .get(environment).bind("caravan.activation.minimum-audience",
+                        org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, Integer.class))
+                .orElse(java.util.Map.of());
         return AgreementRegistry.load(file, policies, purposes, new WarehouseColumns(dataSource),
-                environment::resolveRequiredPlaceholders);
+                environment::resolveRequiredPlaceholders, minimumAudiences);
     }
 
     @Bean(destroyMethod = "shutdown")

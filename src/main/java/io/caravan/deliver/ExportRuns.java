@@ -47,6 +47,12 @@ final class ExportRuns {
                 utc(at), utc(at), reason);
     }
 
+    /** A run that was recorded running and then refused before anything was written (e.g. an audience too small). */
+    void refusedRunning(String exportId, Instant at, String reason) {
+        jdbc.update("UPDATE caravan.export SET status = 'refused', finished_at = ?, error = ? WHERE export_id = ?",
+                utc(at), reason, exportId);
+    }
+
     void keyId(String exportId, String keyId) {
         jdbc.update("UPDATE caravan.export SET key_id = ? WHERE export_id = ?", keyId, exportId);
     }
@@ -55,6 +61,13 @@ final class ExportRuns {
         jdbc.update("UPDATE caravan.export SET status = 'completed', finished_at = ?, rows_exported = ?, "
                         + "rows_consent_filtered = ?, sha256 = ? WHERE export_id = ?",
                 utc(finishedAt), rows, consentFiltered, sha256, exportId);
+    }
+
+    /** Records what the k-anonymity gate did in a run (before it completes). */
+    void kAnonymity(String exportId, KAnonymity.Outcome outcome) {
+        jdbc.update("UPDATE caravan.export SET k_anonymity = ?, rows_k_generalised = ?, rows_k_suppressed = ?, "
+                + "k_smallest_group = ? WHERE export_id = ?", outcome.k(), outcome.rowsGeneralised(),
+                outcome.rowsSuppressed(), outcome.smallestGroup(), exportId);
     }
 
     /** Marks a run failed; {@code unlog}: its subjects were logged but the data file never reached the partner. */

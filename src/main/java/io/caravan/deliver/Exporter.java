@@ -75,7 +75,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class Exporter {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     private static final int FETCH_ROWS = 1000;
-    private static final String SUBJECT = "subject_token";
 
     private final AgreementRegistry agreements;
     private final PolicyRegistry policies;
@@ -203,6 +202,9 @@ public final class Exporter {
 
     private Result execute(Prepared prepared) {
         Agreement agreement = prepared.agreement();
+        if (agreement.activation() != null) {
+            return executeActivation(prepared);
+        }
         Path temp = null;
         Path manifest = null;
         boolean logged = false;
@@ -220,17 +222,18 @@ public final class Exporter {
             manifest = folder.resolve("." + prepared.fileName() + ".manifest.json.part");
 
             Counts counts;
-            boolean hasSubject = columnsOf.apply(agreement.table()).contains(SUBJECT);
+            ExportQuery query = new ExportQuery(agreement, purpose, columnsOf.apply(agreement.table()));
+            boolean hasSubject = query.hasSubject();
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
-                    counts = stream(connection, agreement, purpose, partnerTokens, hasSubject, temp);
+                    counts = stream(connection, agreement, query, partnerTokens, temp);
                     if (hasSubject) {
-                        logSubjects(connection, agreement, purpose, prepared);
+                        logSubjects(connection, query, agreement, prepared);
                     }
                     ExportManifest.write(manifest, agreement, policy.id(), partnerTokens.keyId(), prepared.exportId(),
-                            prepared.fileName(), counts.rows(), counts.sha256(), Instant.now(clock));
+                            prepared.fileName(), counts.rows(), counts.sha256(), Instant.now(clock), counts.gate());
                     connection.commit();
                     logged = hasSubject;
                 } catch (SQLException | IOException | RuntimeException e) {
@@ -243,6 +246,9 @@ public final class Exporter {
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
             deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
             deleteQuietly(manifest);
+            if (counts.gate() != null) {
+                runs.kAnonymity(prepared.exportId(), counts.gate());
+            }
             runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.sha256());
             LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered",
                     prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
@@ -258,67 +264,164 @@ public final class Exporter {
         }
     }
 
-    private record Counts(long rows, long filtered, String sha256) {
+    /**
+     * An activation: the segment's permitted subjects are counted first and the run is refused,
+     * with nothing written, when they are fewer than the agreement's minimum audience; otherwise the
+     * upload file is written ({@link AudienceFile}) and its subjects logged in one
+     * {@code REPEATABLE READ} transaction, refused again (file deleted, log rolled back) when fewer
+     * subjects than the minimum had a usable identifier, and delivered like any export.
+     */
+    private Result executeActivation(Prepared prepared) {
+        Agreement agreement = prepared.agreement();
+        Activation activation = agreement.activation();
+        Path temp = null;
+        Path manifest = null;
+        boolean delivered = false;
+        boolean logged = false;
+        try {
+            Purpose purpose = purposes.require(agreement.purpose());
+            ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
+            Path folder = delivery.stagingFolder(staging);
+            Files.createDirectories(folder);
+            temp = folder.resolve("." + prepared.fileName() + ".part");
+            manifest = folder.resolve("." + prepared.fileName() + ".manifest.json.part");
+            AudienceSegment segment = new AudienceSegment(activation.segment(), purpose,
+                    columnsOf.apply(activation.segment().table()));
+            Instant now = Instant.now(clock);
+            AudienceFile.Written written;
+            long filtered;
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try {
+                    long[] counted = segment.count(connection, now);
+                    filtered = counted[1];
+                    if (counted[0] < activation.minimumAudience()) {
+                        connection.rollback();
+                        return refuseRunning(prepared, "audience of " + counted[0] + " consented subjects is below the minimum of "
+                                + activation.minimumAudience() + " for " + activation.platform().id() + ": nothing exported");
+                    }
+                    written = AudienceFile.write(connection, segment, activation, keys.identitySeal(), temp,
+                            prepared.exportId(), agreement.partner(), agreement.id(), now);
+                    if (written.subjects() < activation.minimumAudience()) {
+                        connection.rollback();
+                        deleteQuietly(temp);
+                        return refuseRunning(prepared, "audience of " + written.subjects() + " subjects with a usable "
+                                + String.join(" or ", activation.identifiers()) + " is below the minimum of "
+                                + activation.minimumAudience() + " for " + activation.platform().id() + ": nothing exported");
+                    }
+                    ExportManifest.writeActivation(manifest, agreement, prepared.exportId(), prepared.fileName(),
+                            written.subjects(), written.withoutIdentifier(), filtered, written.sha256(), Instant.now(clock));
+                    connection.commit();
+                    logged = true;
+                } catch (SQLException | IOException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            }
+            delivery.deliver(temp, prepared.fileName());
+            delivered = true;
+            delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
+            deleteQuietly(temp);
+            deleteQuietly(manifest);
+            runs.completed(prepared.exportId(), Instant.now(clock), written.subjects(), filtered, written.sha256());
+            LOG.info("export {} activation={} platform={} transport={} file={}: {} subjects, {} consent-filtered, "
+                            + "{} without a usable identifier", prepared.exportId(), agreement.id(),
+                    activation.platform().id(), agreement.transport().kind(), prepared.fileName(), written.subjects(),
+                    filtered, written.withoutIdentifier());
+            return new Result(prepared.exportId(), "completed", written.subjects(), filtered, prepared.fileName(),
+                    written.sha256(), null);
+        } catch (Exception e) {
+            deleteQuietly(temp);
+            deleteQuietly(manifest);
+            return finishFailed(prepared, reason(e), logged && !delivered);
+        } finally {
+            running.remove(agreement.id());
+        }
     }
 
-    private Counts stream(Connection connection, Agreement agreement, Purpose purpose, PartnerTokens partnerTokens,
-                          boolean hasSubject, Path temp) throws SQLException, IOException {
+    private Result refuseRunning(Prepared prepared, String reason) {
+        runs.refusedRunning(prepared.exportId(), Instant.now(clock), reason);
+        LOG.warn("export {} agreement={} refused: {}", prepared.exportId(), prepared.agreement().id(), reason);
+        return new Result(prepared.exportId(), "refused", 0, 0, null, null, reason);
+    }
+
+    private record Counts(long rows, long filtered, String sha256, KAnonymity.Outcome gate) {
+    }
+
+    private Counts stream(Connection connection, Agreement agreement, ExportQuery query, PartnerTokens partnerTokens,
+                          Path temp) throws SQLException, IOException {
         List<String> columns = agreement.columns();
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (String column : columns) {
-            sql.append("t.").append(quote(column)).append(", ");
-        }
-        sql.append(hasSubject ? TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT)) : "true")
-                .append(" FROM caravan.").append(quote(agreement.table())).append(" t");
+        KAnonymity gate = agreement.kAnonymity();
         boolean[] token = new boolean[columns.size()];
+        int[] generalisedAt = new int[columns.size()];
+        int n = columns.size();
         for (int i = 0; i < token.length; i++) {
             token[i] = PartnerTokens.isTokenColumn(columns.get(i));
+            generalisedAt[i] = gate == null ? -1 : gate.generalise().indexOf(columns.get(i));
+            if (generalisedAt[i] >= 0) {
+                generalisedAt[i] += n + 4; // after the columns, permitted, generalised and group (1-based)
+            }
         }
         MessageDigest sha256 = sha256();
         long rows = 0;
         long filtered = 0;
-        try (PreparedStatement ps = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY,
+        long generalised = 0;
+        long suppressed = 0;
+        long smallest = Long.MAX_VALUE;
+        try (PreparedStatement ps = connection.prepareStatement(query.rows(), ResultSet.TYPE_FORWARD_ONLY,
                 ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(FETCH_ROWS);
-            if (hasSubject) {
-                ps.setString(1, purpose.id());
+            if (query.hasSubject()) {
+                ps.setString(1, agreement.purpose());
             }
             try (ResultSet rs = ps.executeQuery();
                  OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16), sha256);
                  ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, columns)) {
-                Object[] values = new Object[columns.size()];
+                Object[] values = new Object[n];
                 while (rs.next()) {
-                    if (!rs.getBoolean(columns.size() + 1)) {
+                    if (!rs.getBoolean(n + 1)) {
                         filtered++;
                         continue;
                     }
+                    boolean rowGeneralised = false;
+                    if (gate != null) {
+                        long group = rs.getLong(n + 3);
+                        if (group < gate.k()) {
+                            suppressed++;
+                            continue;
+                        }
+                        smallest = Math.min(smallest, group);
+                        rowGeneralised = rs.getBoolean(n + 2);
+                    }
                     for (int i = 0; i < values.length; i++) {
-                        Object value = rs.getObject(i + 1);
+                        Object value = rowGeneralised && generalisedAt[i] > 0 && rs.getObject(generalisedAt[i]) != null
+                                ? rs.getString(generalisedAt[i]) : rs.getObject(i + 1);
                         values[i] = token[i] && value instanceof String warehouseToken
                                 ? partnerTokens.token(warehouseToken) : value;
                     }
                     writer.row(values);
                     rows++;
+                    if (rowGeneralised) {
+                        generalised++;
+                    }
                 }
             }
         }
-        return new Counts(rows, filtered, HexFormat.of().formatHex(sha256.digest()));
+        KAnonymity.Outcome outcome = gate == null ? null
+                : new KAnonymity.Outcome(gate.k(), generalised, suppressed, rows == 0 ? null : smallest);
+        return new Counts(rows, filtered, HexFormat.of().formatHex(sha256.digest()), outcome);
     }
 
-    private void logSubjects(Connection connection, Agreement agreement, Purpose purpose, Prepared prepared)
+    private void logSubjects(Connection connection, ExportQuery query, Agreement agreement, Prepared prepared)
             throws SQLException {
-        // the warehouse key of each subject token, so the re-key job can move the log with the rows
-        String keyId = columnsOf.apply(agreement.table()).contains("key_id") ? "t.key_id" : "NULL::text";
-        String sql = "INSERT INTO caravan.export_log (export_id, partner_id, agreement_id, subject_token, exported_at, key_id) "
-                + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ?, " + keyId + " FROM caravan."
-                + quote(agreement.table()) + " t "
-                + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT));
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        // with the warehouse key of each subject token, so the re-key job can move the log with the rows
+        try (PreparedStatement ps = connection.prepareStatement(query.exportLog())) {
             ps.setString(1, prepared.exportId());
             ps.setString(2, agreement.partner());
             ps.setString(3, agreement.id());
             ps.setObject(4, ExportRuns.utc(Instant.now(clock)));
-            ps.setString(5, purpose.id());
+            ps.setString(5, agreement.purpose());
             ps.executeUpdate();
         }
     }
@@ -344,14 +447,6 @@ public final class Exporter {
             return "database error while exporting (SQLSTATE " + sql.getSQLState() + ")";
         }
         return FailureReasons.of(e);
-    }
-
-    /** An identifier already validated against the warehouse's own names, double-quoted. */
-    private static String quote(String identifier) {
-        if (!identifier.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new ExportException("not a warehouse identifier");
-        }
-        return '"' + identifier + '"';
     }
 
     private static String safe(String id) {

@@ -42,10 +42,16 @@ class AgreementRegistryTest {
     @Test
     void theRepositorysAgreementsFileIsValid() {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
-                table -> table.equals("sale") ? List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
-                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token") : List.of(),
+                table -> switch (table) {
+                    case "sale" -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
+                            "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token");
+                    case "lead" -> List.of("lead_id", "lead_at", "model", "subject_token", "sealed_identifiers", "key_id");
+                    default -> List.of();
+                },
                 s -> s);
-        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales");
+        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales", "id4-prospects-google");
+        assertThat(registry.find("id4-prospects-google").orElseThrow().activation().minimumAudience())
+                .isEqualTo(AgreementRegistry.DEFAULT_MINIMUM_AUDIENCE);
     }
 
     @Test
@@ -71,9 +77,13 @@ class AgreementRegistryTest {
             "0 0 4 1 * ?|every monday|$.agreements[0].schedule: not a valid Quartz cron expression",
             "validUntil: 2027-12-31|validUntil: 2027-02-30|$.agreements[0].validUntil: not a date",
             "{ type: outbox }|{ type: sftp, host: sftp.partner.test, username: caravan, privateKeyFile: k }|$.agreements[0].transport: required property 'knownHostsFile' not found",
-            "{ type: outbox }|{ type: https, url: 'http://partner.test/in' }|$.agreements[0].transport.url: does not match"})
+            "{ type: outbox }|{ type: https, url: 'http://partner.test/in' }|$.agreements[0].transport.url: does not match",
+            "format: csv|format: csv\\n    kAnonymity: { k: 5, quasiIdentifiers: [make, postcode_area] }|$.agreements[0].kAnonymity.quasiIdentifiers[1]: 'postcode_area' is not a column this agreement exports",
+            "format: csv|format: csv\\n    kAnonymity: { k: 5, quasiIdentifiers: [make, sale_date], generalise: [make] }|$.agreements[0].kAnonymity.generalise[0]: no further generalisation step for 'make'",
+            "format: csv|format: csv\\n    kAnonymity: { k: 5, quasiIdentifiers: [make], generalise: [sale_date] }|$.agreements[0].kAnonymity.generalise[0]: 'sale_date' is not one of the quasiIdentifiers",
+            "format: csv|format: csv\\n    kAnonymity: { k: 1, quasiIdentifiers: [make] }|$.agreements[0].kAnonymity.k: must have a minimum value of 2"})
     void mistakesAreNamedWithFileAndPath(String original, String replacement, String expected) throws IOException {
-        String yaml = VALID.replace(original, replacement);
+        String yaml = VALID.replace(original, replacement.replace("\\n", "\n"));
         assertThat(yaml).isNotEqualTo(VALID);
 
         assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)

@@ -51,11 +51,11 @@ final class FetchPipeline implements AutoCloseable {
                 }, clock));
         spring.scan("io.caravan.connector", "io.caravan.harmonise", "io.caravan.ingest", "io.caravan.ledger",
                 "io.caravan.schedule", "io.caravan.taxonomy");
-        // the warehouse step of io.caravan.deliver, without the partner exports beside it
+        // the warehouse step of io.caravan.deliver, without the partner exports and overlaps beside it
         org.springframework.context.annotation.ClassPathBeanDefinitionScanner deliver =
                 new org.springframework.context.annotation.ClassPathBeanDefinitionScanner(spring);
         deliver.addExcludeFilter(new org.springframework.core.type.filter.RegexPatternTypeFilter(
-                java.util.regex.Pattern.compile("io\\.caravan\\.deliver\\.Export.*")));
+                java.util.regex.Pattern.compile("io\\.caravan\\.deliver\\.(Export|Overlap).*")));
         deliver.scan("io.caravan.deliver");
         spring.register(FetchComponent.class);
         spring.refresh();
