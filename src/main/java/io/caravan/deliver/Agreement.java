@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * @param schedule Quartz cron expression, or null to run on demand only
  */
-record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
+public record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
                         String policy, LocalDate validUntil, String schedule, Format format, Transport transport) {
 
     public Agreement {

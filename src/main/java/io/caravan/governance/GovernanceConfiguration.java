@@ -1,0 +1,158 @@
+package io.caravan.governance;
+
+import io.caravan.connector.ConnectorRegistry;
+import io.caravan.consent.PurposeRegistry;
+import io.caravan.deliver.AgreementRegistry;
+import io.caravan.harmonise.RouteAgreementCheck;
+import io.caravan.pseudonymise.ArchiveRetention;
+import io.caravan.pseudonymise.PolicyRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wires the record of processing: its inputs from the loaded registries, the running Camel routes
+ * and {@code config/}; its versions in the database; a Camel event notifier that stores a version
+ * when the context has started and after every route added or removed later (a live reload),
+ * a burst of route events coalesced into one refresh.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GovernanceProperties.class)
+class GovernanceConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(GovernanceConfiguration.class);
+
+    @Bean
+    ProcessingRecords processingRecords(CamelContext camel, PurposeRegistry purposes, ConnectorRegistry connectors,
+                                        PolicyRegistry policies, AgreementRegistry agreements,
+                                        ObjectProvider<ArchiveRetention> archive, GovernanceProperties properties,
+                                        Environment environment, DataSource dataSource) {
+        Path config = Path.of(environment.getProperty("caravan.config-dir", "config"));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("purposes", RecordBuilder.display(config.resolve("purposes.yaml")));
+        files.put("policies", RecordBuilder.display(policies.file()));
+        files.put("agreements", RecordBuilder.display(agreements.file()));
+        files.put("partners", RecordBuilder.display(config.resolve("partners.yaml")));
+        files.put("consentFeeds", RecordBuilder.display(config.resolve("consent-feeds.yaml")));
+        files.put("tcf", RecordBuilder.display(config.resolve("tcf.yaml")));
+        files.put("connectors", environment.getProperty("caravan.connectors-dir", "connectors"));
+        files.put("routes", environment.getProperty("camel.main.routes-include-pattern", "routes"));
+        files.put("retention", "caravan.retention.* (" + RecordBuilder.display(config.resolve("application.yaml")) + ")");
+        files.put("contacts", "caravan.governance.* (" + RecordBuilder.display(config.resolve("application.yaml")) + ")");
+        var partners = GovernanceFiles.partners(config.resolve("partners.yaml"));
+        var feeds = GovernanceFiles.feeds(config.resolve("consent-feeds.yaml"));
+        var tcf = GovernanceFiles.tcf(config.resolve("tcf.yaml"));
+        Map<String, String> retention = Binder.get(environment)
+                .bind("caravan.retention.tables", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        ArchiveRetention kept = archive.getIfAvailable();
+        String archiveMaxAge = kept == null ? null : kept.maxAge();
+        Map<String, String> archivePartners = kept == null || kept.partners() == null ? Map.of() : kept.partners();
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        return new ProcessingRecords(() -> new RecordInputs(purposes, connectors, policies, agreements, routes(camel),
+                partners, feeds, tcf, retention, archiveMaxAge, archivePartners, properties.controllerContact(),
+                properties.dpoContact(), files), new RecordVersions(jdbc, transactions), Clock.systemUTC());
+    }
+
+    /** The route definitions of the context as they are now. */
+    static List<RecordInputs.RouteInfo> routes(CamelContext camel) {
+        List<RecordInputs.RouteInfo> routes = new ArrayList<>();
+        if (!(camel instanceof ModelCamelContext model)) {
+            return routes;
+        }
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
+            routes.add(new RecordInputs.RouteInfo(route.getRouteId(), file(route), from, RouteAgreementCheck.toUris(route)));
+        }
+        routes.sort(java.util.Comparator.comparing(RecordInputs.RouteInfo::id, java.util.Comparator.nullsFirst(String::compareTo)));
+        return routes;
+    }
+
+    private static String file(RouteDefinition route) {
+        if (route.getResource() == null || route.getResource().getLocation() == null) {
+            return null;
+        }
+        String location = route.getResource().getLocation();
+        int colon = location.indexOf(':');
+        String path = colon > 1 && location.substring(0, colon).matches("[a-z]+") ? location.substring(colon + 1) : location;
+        return RecordBuilder.display(Path.of(path));
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService processingRecordRefresher() {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "caravan-processing-record");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Stores a version when Camel has started, and after route changes (coalesced, half a second later). */
+    @Bean
+    EventNotifierSupport processingRecordNotifier(ProcessingRecords records,
+                                                  ScheduledExecutorService processingRecordRefresher) {
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean pending = new AtomicBoolean();
+        Map<String, String> changedFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
+        EventNotifierSupport notifier = new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStartedEvent) {
+                    started.set(true);
+                    processingRecordRefresher.execute(() -> refresh(records, "start"));
+                } else if (started.get() && event instanceof CamelEvent.RouteEvent routeEvent
+                        && (event instanceof CamelEvent.RouteAddedEvent || event instanceof CamelEvent.RouteRemovedEvent)) {
+                    String location = routeEvent.getRoute().getSourceLocationShort();
+                    changedFiles.put(location == null ? routeEvent.getRoute().getRouteId() : location.replaceFirst(":\\d+$", ""), "");
+                    if (pending.compareAndSet(false, true)) {
+                        processingRecordRefresher.schedule(() -> {
+                            pending.set(false);
+                            List<String> files = new ArrayList<>(changedFiles.keySet());
+                            files.forEach(changedFiles::remove);
+                            refresh(records, "reload: " + String.join(", ", files));
+                        }, 500, TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStartedEvent || event instanceof CamelEvent.RouteAddedEvent
+                        || event instanceof CamelEvent.RouteRemovedEvent;
+            }
+        };
+        return notifier; // a bean: camel-spring-boot registers every EventNotifier bean with the context
+    }
+
+    private static void refresh(ProcessingRecords records, String cause) {
+        try {
+            records.refresh(cause);
+        } catch (RuntimeException e) {
+            LOG.warn("record of processing: version not stored ({}): {}", cause, e.getClass().getSimpleName());
+        }
+    }
+}
