@@ -25,6 +25,8 @@ import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -78,6 +80,15 @@ class GovernanceConfiguration {
                 properties.dpoContact(), files), new RecordVersions(jdbc, transactions), Clock.systemUTC());
     }
 
+    @Bean
+    DataContracts dataContracts(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes,
+                                ConnectorRegistry connectors, GovernanceProperties properties, Environment environment) {
+        Map<String, String> retention = Binder.get(environment)
+                .bind("caravan.retention.tables", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        return new DataContracts(agreements, policies, purposes, connectors, retention, properties::controllerContact,
+                properties::dpoContact);
+    }
+
     /** The route definitions of the context as they are now. */
     static List<RecordInputs.RouteInfo> routes(CamelContext camel) {
         List<RecordInputs.RouteInfo> routes = new ArrayList<>();
@@ -111,41 +122,62 @@ class GovernanceConfiguration {
         });
     }
 
-    /** Stores a version when Camel has started, and after route changes (coalesced, half a second later). */
+    /** Stores a version once the application is ready (Camel has started every route). */
     @Bean
-    EventNotifierSupport processingRecordNotifier(ProcessingRecords records,
-                                                  ScheduledExecutorService processingRecordRefresher) {
-        AtomicBoolean started = new AtomicBoolean();
-        AtomicBoolean pending = new AtomicBoolean();
-        Map<String, String> changedFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
-        EventNotifierSupport notifier = new EventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event instanceof CamelEvent.CamelContextStartedEvent) {
-                    started.set(true);
-                    processingRecordRefresher.execute(() -> refresh(records, "start"));
-                } else if (started.get() && event instanceof CamelEvent.RouteEvent routeEvent
-                        && (event instanceof CamelEvent.RouteAddedEvent || event instanceof CamelEvent.RouteRemovedEvent)) {
-                    String location = routeEvent.getRoute().getSourceLocationShort();
-                    changedFiles.put(location == null ? routeEvent.getRoute().getRouteId() : location.replaceFirst(":\\d+$", ""), "");
-                    if (pending.compareAndSet(false, true)) {
-                        processingRecordRefresher.schedule(() -> {
-                            pending.set(false);
-                            List<String> files = new ArrayList<>(changedFiles.keySet());
-                            files.forEach(changedFiles::remove);
-                            refresh(records, "reload: " + String.join(", ", files));
-                        }, 500, TimeUnit.MILLISECONDS);
-                    }
-                }
-            }
-
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.CamelContextStartedEvent || event instanceof CamelEvent.RouteAddedEvent
-                        || event instanceof CamelEvent.RouteRemovedEvent;
-            }
+    ApplicationListener<ApplicationReadyEvent> processingRecordAtStart(ProcessingRecords records,
+                                                                       ScheduledExecutorService processingRecordRefresher,
+                                                                       RecordRefresher processingRecordNotifier) {
+        return event -> {
+            processingRecordNotifier.started();
+            processingRecordRefresher.execute(() -> refresh(records, "start"));
         };
-        return notifier; // a bean: camel-spring-boot registers every EventNotifier bean with the context
+    }
+
+    /** After start, a route added or removed (a live reload) stores a version, a burst coalesced half a second later. */
+    @Bean
+    RecordRefresher processingRecordNotifier(ProcessingRecords records, ScheduledExecutorService processingRecordRefresher) {
+        return new RecordRefresher(files -> refresh(records, "reload: " + String.join(", ", files)),
+                processingRecordRefresher); // a bean: camel-spring-boot registers every EventNotifier bean with the context
+    }
+
+    /** Camel route events after start, coalesced into one refresh per burst (one reload adds several routes). */
+    static final class RecordRefresher extends EventNotifierSupport {
+        private final java.util.function.Consumer<List<String>> refresh;
+        private final ScheduledExecutorService executor;
+        private final AtomicBoolean started = new AtomicBoolean();
+        private final AtomicBoolean pending = new AtomicBoolean();
+        private final Map<String, String> changedFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        RecordRefresher(java.util.function.Consumer<List<String>> refresh, ScheduledExecutorService executor) {
+            this.refresh = refresh;
+            this.executor = executor;
+        }
+
+        void started() {
+            started.set(true);
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            if (!started.get() || !(event instanceof CamelEvent.RouteEvent routeEvent)) {
+                return;
+            }
+            String location = routeEvent.getRoute().getSourceLocationShort();
+            changedFiles.put(location == null ? routeEvent.getRoute().getRouteId() : location.replaceFirst(":\\d+$", ""), "");
+            if (pending.compareAndSet(false, true)) {
+                executor.schedule(() -> {
+                    pending.set(false);
+                    List<String> files = new ArrayList<>(changedFiles.keySet());
+                    files.forEach(changedFiles::remove);
+                    refresh.accept(files);
+                }, 500, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.RouteAddedEvent || event instanceof CamelEvent.RouteRemovedEvent;
+        }
     }
 
     private static void refresh(ProcessingRecords records, String cause) {

@@ -1,0 +1,114 @@
+package io.caravan.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import io.caravan.testing.ApiClient;
+import io.caravan.testing.LocalEnvFile;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The record of processing over the real application: as configured at the first start, and
+ * following a changed sharing agreement after a restart, in the record and in its change log.
+ */
+class ProcessingRecordIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path configDir;
+
+    @Test
+    void recordFollowsAChangedAgreementInTheRecordAndTheChangeLog() throws Exception {
+        copy(Path.of("config"), configDir);
+        String start;
+        try (CaravanApp app = CaravanApp.start(data, "caravan.config-dir=" + configDir)) {
+            LocalEnvFile env = LocalEnvFile.in(data);
+            ApiClient api = env.api();
+            await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 1L);
+
+            assertThat(api.get("/api/processing-record", null).statusCode()).isEqualTo(401);
+            HttpResponse<String> answer = api.get("/api/processing-record", env.viewer());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            JsonNode record = JSON.readTree(answer.body());
+            assertThat(ids(record.path("activities"))).containsExactly("analytics", "marketing_activation", "partner_sharing");
+            JsonNode sharing = record.path("activities").get(2);
+            assertThat(sharing.path("recipients").get(1).path("agreement").asString()).isEqualTo("fahrbank-financed-sales");
+            assertThat(sharing.path("recipients").get(1).path("validUntil").asString()).isEqualTo("2027-12-31");
+            assertThat(record.path("controller").path("email").asString()).isEqualTo("privacy@example.com");
+
+            HttpResponse<String> csv = api.get("/api/processing-record?format=csv", env.viewer());
+            assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+            assertThat(csv.body().lines().findFirst()).contains("activity,name,legal_basis,section,item,value,note");
+            assertThat(csv.body()).contains("partner_sharing,Partner sharing,consent,recipient,fahrbank-leasing,partner,");
+            assertThat(api.get("/api/processing-record?format=xls", env.viewer()).statusCode()).isEqualTo(400);
+            assertThat(api.get("/api/processing-record/changes?since=yesterday", env.viewer()).statusCode()).isEqualTo(400);
+
+            JsonNode changes = JSON.readTree(api.get("/api/processing-record/changes?since=2000-01-01", env.viewer()).body());
+            assertThat(changes).extracting(c -> c.path("kind").asString(), c -> c.path("activity").asString(),
+                    c -> c.path("cause").asString()).containsExactly(
+                    tuple("purpose-added", "analytics", "start"), tuple("purpose-added", "marketing_activation", "start"),
+                    tuple("purpose-added", "partner_sharing", "start"));
+            start = changes.get(0).path("changedAt").asString();
+        }
+
+        Path agreements = configDir.resolve("agreements.yaml");
+        Files.writeString(agreements, Files.readString(agreements).replace("validUntil: 2027-12-31", "validUntil: 2027-06-30")
+                .replace("financed, postcode_area, subject_token]", "financed, subject_token]"));
+
+        try (CaravanApp app = CaravanApp.start(data, "caravan.config-dir=" + configDir)) {
+            LocalEnvFile env = LocalEnvFile.in(data);
+            ApiClient api = env.api();
+            await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 2L);
+            JsonNode sharing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(2);
+            assertThat(sharing.path("recipients").get(1).path("validUntil").asString()).isEqualTo("2027-06-30");
+
+            JsonNode changes = JSON.readTree(api.get("/api/processing-record/changes?since=" + start, env.viewer()).body());
+            List<String> kinds = new ArrayList<>();
+            changes.forEach(c -> {
+                if (c.path("version").asLong() == 2) {
+                    kinds.add(c.path("kind").asString() + " " + c.path("detail").asString());
+                    assertThat(c.path("file").asString()).endsWith("agreements.yaml");
+                    assertThat(c.path("cause").asString()).isEqualTo("start");
+                }
+            });
+            assertThat(kinds).containsExactly(
+                    "recipient-validity-changed partner 'fahrbank-leasing' under agreement 'fahrbank-financed-sales': valid until 2027-06-30 instead of 2027-12-31",
+                    "recipient-columns-changed partner 'fahrbank-leasing' under agreement 'fahrbank-financed-sales': columns added [], removed [postcode_area]",
+                    "field-removed field 'postcode' to fahrbank-leasing no longer carried");
+            JsonNode versions = JSON.readTree(api.get("/api/processing-record/versions", env.viewer()).body());
+            assertThat(versions).hasSize(2);
+            assertThat(api.get("/api/processing-record/versions/1", env.viewer()).body()).contains("2027-12-31");
+        }
+    }
+
+    private static List<String> ids(JsonNode activities) {
+        List<String> ids = new ArrayList<>();
+        activities.forEach(a -> ids.add(a.path("id").asString()));
+        return ids;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+}
