@@ -126,10 +126,20 @@ class GovernanceConfiguration {
     @Bean
     ApplicationListener<ApplicationReadyEvent> processingRecordAtStart(ProcessingRecords records,
                                                                        ScheduledExecutorService processingRecordRefresher,
-                                                                       RecordRefresher processingRecordNotifier) {
+                                                                       RecordRefresher processingRecordNotifier,
+                                                                       AgreementRegistry agreements, Environment environment) {
+        Path config = Path.of(environment.getProperty("caravan.config-dir", "config"));
         return event -> {
             processingRecordNotifier.started();
-            processingRecordRefresher.execute(() -> refresh(records, "start"));
+            processingRecordRefresher.execute(() -> {
+                GovernanceChecks.recipientCountries(config, agreements).forEach(w -> LOG.warn("record of processing: {}", w));
+                try {
+                    records.current().warnings().stream().distinct().forEach(w -> LOG.warn("record of processing: {}", w));
+                } catch (RuntimeException e) {
+                    LOG.warn("record of processing: not generated ({})", e.getClass().getSimpleName());
+                }
+                refresh(records, "start");
+            });
         };
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.caravan.testing.ApiClient;
 import io.caravan.testing.LocalEnvFile;
+import io.caravan.testing.OdcsSchema;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -92,6 +93,25 @@ class ProcessingRecordIT {
                     "recipient-validity-changed partner 'fahrbank-leasing' under agreement 'fahrbank-financed-sales': valid until 2027-06-30 instead of 2027-12-31",
                     "recipient-columns-changed partner 'fahrbank-leasing' under agreement 'fahrbank-financed-sales': columns added [], removed [postcode_area]",
                     "field-removed field 'postcode' to fahrbank-leasing no longer carried");
+            // the agreement's ODCS contract: listed, served as YAML, valid, and written beside the export
+            JsonNode list = JSON.readTree(api.get("/api/contracts", env.viewer()).body());
+            assertThat(list).extracting(c -> c.path("id").asString()).containsExactly("fahrbank-financed-sales");
+            HttpResponse<String> served = api.get("/api/contracts/fahrbank-financed-sales", env.viewer());
+            assertThat(served.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
+            assertThat(OdcsSchema.problems(served.body())).isEmpty();
+            assertThat(served.body()).contains("2027-06-30").doesNotContain("postcode_area");
+            assertThat(api.get("/api/contracts/nope", env.viewer()).statusCode()).isEqualTo(404);
+            assertThat(api.post("/api/agreements/fahrbank-financed-sales/run", env.operator(), null).statusCode()).isEqualTo(202);
+            Path outbox = data.resolve("sftp/fahrbank-leasing/outbox");
+            Path copy = await().atMost(WAIT).until(() -> {
+                try (Stream<Path> files = Files.exists(outbox) ? Files.list(outbox) : Stream.empty()) {
+                    return files.filter(f -> f.getFileName().toString().endsWith(".odcs.yaml")).findFirst().orElse(null);
+                }
+            }, java.util.Objects::nonNull);
+            assertThat(Files.readString(copy)).isEqualTo(served.body());
+            await().atMost(WAIT).until(() -> Files.exists(outbox.resolve(
+                    copy.getFileName().toString().replace(".odcs.yaml", ".manifest.json"))));
+
             JsonNode versions = JSON.readTree(api.get("/api/processing-record/versions", env.viewer()).body());
             assertThat(versions).hasSize(2);
             assertThat(api.get("/api/processing-record/versions/1", env.viewer()).body()).contains("2027-12-31");
