@@ -22,6 +22,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -122,15 +123,23 @@ class GovernanceConfiguration {
         });
     }
 
-    /** Stores a version once the application is ready (Camel has started every route). */
+    /**
+     * Stores a version once the application is ready (Camel has started every route), and from then on
+     * after every route added or removed (a live reload), a burst coalesced half a second later. The
+     * route notifier is registered with the running context here, so start-up's own routes are not
+     * mistaken for a reload.
+     */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> processingRecordAtStart(ProcessingRecords records,
+    ApplicationListener<ApplicationReadyEvent> processingRecordAtStart(ProcessingRecords records, CamelContext camel,
                                                                        ScheduledExecutorService processingRecordRefresher,
-                                                                       RecordRefresher processingRecordNotifier,
                                                                        AgreementRegistry agreements, Environment environment) {
         Path config = Path.of(environment.getProperty("caravan.config-dir", "config"));
         return event -> {
-            processingRecordNotifier.started();
+            RecordRefresher notifier = new RecordRefresher(files -> refresh(records, "reload: " + String.join(", ", files)),
+                    processingRecordRefresher);
+            camel.getCamelContextExtension().setEventNotificationApplicable(true);
+            camel.getManagementStrategy().addEventNotifier(notifier);
+            ServiceHelper.startService(notifier);
             processingRecordRefresher.execute(() -> {
                 GovernanceChecks.recipientCountries(config, agreements).forEach(w -> LOG.warn("record of processing: {}", w));
                 try {
@@ -143,18 +152,10 @@ class GovernanceConfiguration {
         };
     }
 
-    /** After start, a route added or removed (a live reload) stores a version, a burst coalesced half a second later. */
-    @Bean
-    RecordRefresher processingRecordNotifier(ProcessingRecords records, ScheduledExecutorService processingRecordRefresher) {
-        return new RecordRefresher(files -> refresh(records, "reload: " + String.join(", ", files)),
-                processingRecordRefresher); // a bean: camel-spring-boot registers every EventNotifier bean with the context
-    }
-
     /** Camel route events after start, coalesced into one refresh per burst (one reload adds several routes). */
     static final class RecordRefresher extends EventNotifierSupport {
         private final java.util.function.Consumer<List<String>> refresh;
         private final ScheduledExecutorService executor;
-        private final AtomicBoolean started = new AtomicBoolean();
         private final AtomicBoolean pending = new AtomicBoolean();
         private final Map<String, String> changedFiles = new java.util.concurrent.ConcurrentSkipListMap<>();
 
@@ -163,13 +164,9 @@ class GovernanceConfiguration {
             this.executor = executor;
         }
 
-        void started() {
-            started.set(true);
-        }
-
         @Override
         public void notify(CamelEvent event) {
-            if (!started.get() || !(event instanceof CamelEvent.RouteEvent routeEvent)) {
+            if (!(event instanceof CamelEvent.RouteEvent routeEvent)) {
                 return;
             }
             String location = routeEvent.getRoute().getSourceLocationShort();

@@ -35,7 +35,7 @@ import java.util.TreeSet;
  * {@code config/purposes.yaml}, in id order, built from
  * <ul>
  *   <li>the routes with a {@code consent:<purpose>} step (their connector, policy and table),</li>
- *   <li>the consent feeds that record consent for the purpose,</li>
+ *   <li>the consent feeds that record consent for the purpose and that a running route reads,</li>
  *   <li>the sharing agreements for the purpose (recipient, validity, exported columns under the
  *       agreement's policy; sources = the connectors that write the shared table).</li>
  * </ul>
@@ -142,6 +142,9 @@ final class RecordBuilder {
             }
             String route = in.routes().stream().filter(r -> r.steps().stream().map(RecordBuilder::step)
                     .anyMatch(s -> s.equals("consent-feed:" + feed.id()))).map(RouteInfo::id).findFirst().orElse(null);
+            if (route == null) {
+                continue; // a feed no running route reads processes nothing
+            }
             String file = in.routes().stream().filter(r -> r.id().equals(route)).map(RouteInfo::file).findFirst()
                     .orElse(in.files().get("consentFeeds"));
             sources.put("feed " + feed.id(), new Source("consent-feed", feed.partner(), partnerName(feed.partner()),

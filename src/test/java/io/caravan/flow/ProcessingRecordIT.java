@@ -112,9 +112,74 @@ class ProcessingRecordIT {
             await().atMost(WAIT).until(() -> Files.exists(outbox.resolve(
                     copy.getFileName().toString().replace(".odcs.yaml", ".manifest.json"))));
 
+            // nothing served holds a raw identifier of the samples, a key or a password
+            String everything = api.get("/api/processing-record", env.viewer()).body()
+                    + api.get("/api/processing-record?format=csv", env.viewer()).body()
+                    + api.get("/api/processing-record/changes", env.viewer()).body() + served.body() + Files.readString(copy);
+            for (String identifier : SampleIdentifiers.of(List.of(Path.of("samples/dealer-nord/verkaeufe_2026-10.csv"),
+                    java.nio.charset.Charset.forName("ISO-8859-1")))) {
+                assertThat(SampleIdentifiers.occursIn(identifier, everything)).as("a raw sample identifier").isFalse();
+            }
+            env.values().forEach((name, value) -> {
+                if (name.contains("PASSWORD")) {
+                    assertThat(everything).as(name).doesNotContain(value);
+                }
+            });
+            try (Stream<Path> keys = Files.walk(data.resolve("keys"))) {
+                for (Path key : keys.filter(Files::isRegularFile).toList()) {
+                    java.util.regex.Matcher material = java.util.regex.Pattern.compile("[A-Za-z0-9+/=_-]{24,}")
+                            .matcher(new String(Files.readAllBytes(key), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    while (material.find()) {
+                        assertThat(everything).as("key material of " + key.getFileName()).doesNotContain(material.group());
+                    }
+                }
+            }
+
             JsonNode versions = JSON.readTree(api.get("/api/processing-record/versions", env.viewer()).body());
             assertThat(versions).hasSize(2);
             assertThat(api.get("/api/processing-record/versions/1", env.viewer()).body()).contains("2027-12-31");
+        }
+    }
+
+    @Test
+    void aRouteFileAddedWhileRunningStoresAVersionNamingTheFile(@TempDir Path routes) throws Exception {
+        Files.createDirectories(routes.resolve("_shared"));
+        Files.copy(Path.of("routes/_shared/pipeline-errors.camel.yaml"), routes.resolve("_shared/pipeline-errors.camel.yaml"));
+        Files.copy(Path.of("routes/dealer-nord/sales.camel.yaml"), routes.resolve("nord.camel.yaml"));
+        try (CaravanApp app = CaravanApp.start(data,
+                "camel.main.routes-include-pattern=file:" + routes + "/**/*.camel.yaml",
+                "camel.main.routes-reload-directory=" + routes)) {
+            LocalEnvFile env = LocalEnvFile.in(data);
+            ApiClient api = env.api();
+            await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 1L);
+            JsonNode marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(1);
+            assertThat(marketing.path("sources")).extracting(s -> s.path("kind").asString()).doesNotContain("route");
+
+            Path added = routes.resolve("sued-marketing.camel.yaml");
+            Files.writeString(added, Files.readString(Path.of("routes/dealer-sued/deliveries.camel.yaml"))
+                    .replace("id: dealer-sued-deliveries", "id: dealer-sued-marketing")
+                    .replace("consent:analytics", "consent:marketing_activation"));
+            await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 2L);
+
+            marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(1);
+            assertThat(marketing.path("sources")).filteredOn(s -> s.path("kind").asString().equals("route"))
+                    .extracting(s -> s.path("route").asString(), s -> s.path("partner").asString())
+                    .containsExactly(tuple("dealer-sued-marketing", "dealer-sued"));
+            JsonNode changes = JSON.readTree(api.get("/api/processing-record/changes", env.viewer()).body());
+            List<String> reload = new ArrayList<>();
+            changes.forEach(c -> {
+                if (c.path("version").asLong() == 2) {
+                    assertThat(c.path("cause").asString()).startsWith("reload: ").contains("sued-marketing.camel.yaml");
+                    reload.add(c.path("activity").asString() + " " + c.path("kind").asString() + " " + c.path("detail").asString());
+                    if (c.path("kind").asString().equals("source-added")) {
+                        assertThat(c.path("file").asString()).endsWith("sued-marketing.camel.yaml");
+                    }
+                }
+            });
+            assertThat(reload).contains("marketing_activation source-added route 'dealer-sued-marketing' of partner 'dealer-sued'"
+                    + " (connector dealer-sued-sales, first_party)", "marketing_activation recipient-added warehouse");
         }
     }
 
