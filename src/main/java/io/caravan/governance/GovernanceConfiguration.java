@@ -40,9 +40,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires the record of processing: its inputs from the loaded registries, the running Camel routes
- * and {@code config/}; its versions in the database; a Camel event notifier that stores a version
- * when the context has started and after every route added or removed later (a live reload),
- * a burst of route events coalesced into one refresh.
+ * and {@code config/}; its versions in the database (a version at start, once the application is
+ * ready, and after every route added or removed later by a live reload, a burst of route events
+ * coalesced into one refresh); the ODCS data contracts, also written beside every export.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GovernanceProperties.class)
