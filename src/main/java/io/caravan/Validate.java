@@ -8,6 +8,7 @@ import io.caravan.consent.TcfPurposes;
 import io.caravan.deliver.AgreementRegistry;
 import io.caravan.error.ConfigException;
 import io.caravan.exchange.PartnersFile;
+import io.caravan.governance.GovernanceChecks;
 import io.caravan.harmonise.RouteAgreementCheck;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;
@@ -65,6 +66,7 @@ public final class Validate {
 
     private final Path root;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     Validate(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -80,10 +82,14 @@ public final class Validate {
 
     /** Validates the repository at {@code root}; prints the problems and a summary; returns the exit code. */
     public static int run(Path root, PrintStream out) {
-        List<String> problems = new Validate(root).problems();
+        Validate validate = new Validate(root);
+        List<String> problems = validate.problems();
         problems.forEach(out::println);
-        out.println(problems.isEmpty() ? "validate: routes, connectors and config are valid"
-                : "validate: " + problems.size() + " problem(s)");
+        // what the record of processing lacks (io.caravan.governance): reported, but no reason to refuse
+        validate.warnings.forEach(w -> out.println("warning: " + w));
+        String warned = validate.warnings.isEmpty() ? "" : " (" + validate.warnings.size() + " warning(s))";
+        out.println(problems.isEmpty() ? "validate: routes, connectors and config are valid" + warned
+                : "validate: " + problems.size() + " problem(s)" + warned);
         return problems.isEmpty() ? 0 : 1;
     }
 
@@ -97,9 +103,14 @@ public final class Validate {
         PurposeRegistry purposes = load(() -> PurposeRegistry.load(config.resolve("purposes.yaml")));
         PolicyRegistry policies = load(() -> PolicyRegistry.load(config.resolve("policies.yaml")));
         if (purposes != null && policies != null && Files.exists(config.resolve("agreements.yaml"))) {
-            check(() -> AgreementRegistry.load(config.resolve("agreements.yaml"), policies, purposes,
-                    Validate::contractColumns, text -> text));
+            AgreementRegistry agreements = load(() -> AgreementRegistry.load(config.resolve("agreements.yaml"), policies,
+                    purposes, Validate::contractColumns, text -> text));
+            if (agreements != null) {
+                check(() -> warnings.addAll(GovernanceChecks.recipientCountries(config, agreements).stream()
+                        .map(this::withLine).toList()));
+            }
         }
+        warnings.addAll(GovernanceChecks.contacts(applicationYaml));
         ConsentFeeds feeds = purposes == null || !Files.exists(config.resolve("consent-feeds.yaml")) ? null
                 : load(() -> ConsentFeeds.load(config.resolve("consent-feeds.yaml"), purposes));
         if (purposes != null && Files.exists(config.resolve("tcf.yaml"))) {

@@ -180,7 +180,7 @@
       main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
     }
     state.section = location.hash.split('?')[0];
-    const views = { dashboard, routes, batches, privacy, partners, overlaps };
+    const views = { dashboard, routes, batches, privacy, partners, overlaps, record };
     let view;
     try {
       if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
@@ -735,6 +735,68 @@
         a.total.suppressed ? h('td', { colspan: 3 }, badge('suppressed'))
           : [h('td', { class: 'num', text: figure(a.total.overlap) }), h('td', {}), h('td', { class: 'num', text: rate(a.total.matchRate) })]))
         : null));
+  }
+
+  // ---- record of processing (GDPR Art. 30, io.caravan.governance) ---------------------------------
+
+  async function record() {
+    const root = h('section', { id: 'record' }, h('h1', { text: 'Record of processing activities' }),
+      h('p', { class: 'muted', text: 'Generated from the configuration that runs now (purposes, routes, connectors, policies, '
+        + 'agreements, retention). Art. 30 GDPR; DPIA screening per EDPB criteria.' }));
+    let rec;
+    let changes = [];
+    try {
+      rec = await api('/api/processing-record');
+      changes = await api('/api/processing-record/changes');
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/processing-record'));
+      return root;
+    }
+    const csv = h('button', { id: 'record-csv', text: 'Download CSV' });
+    csv.addEventListener('click', async () => {
+      const res = await fetch('/api/processing-record?format=csv', { headers: { Authorization: state.auth }, credentials: 'omit' });
+      const url = URL.createObjectURL(await res.blob());
+      const a = h('a', { href: url, download: 'processing-record.csv' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      URL.revokeObjectURL(url);
+    });
+    const contact = (c) => (c ? [c.name, c.email].filter(Boolean).join(', ') : 'not configured');
+    root.append(h('p', {}, csv), h('table', { class: 'contacts' }, h('tbody', {},
+      h('tr', {}, h('th', { text: 'Controller' }), h('td', { id: 'record-controller', text: contact(rec.controller) })),
+      h('tr', {}, h('th', { text: 'Data-protection officer' }), h('td', { id: 'record-dpo', text: contact(rec.dataProtectionOfficer) })))));
+    if (rec.warnings.length) {
+      root.append(h('ul', { class: 'warnings', id: 'record-warnings' }, rec.warnings.map((w) => h('li', { class: 'error', text: w }))));
+    }
+    const rows = (head, items, cells) => h('table', {}, h('thead', {}, h('tr', {}, head.map((t) => h('th', { text: t })))),
+      h('tbody', {}, items.map((i) => h('tr', {}, cells(i).map((c) => h('td', { text: c == null ? '–' : String(c) }))))));
+    for (const a of rec.activities) {
+      const dpia = a.dpia || { criteria: [], likelyRequired: false };
+      root.append(h('div', { class: 'card activity', 'data-activity': a.id },
+        h('h3', {}, a.name, h('span', { class: 'muted', text: ` · ${a.id} · legal basis ${a.legalBasis}` })),
+        h('p', { text: a.description }),
+        h('p', { class: 'dpia', text: 'DPIA screening: ' + (dpia.likelyRequired ? 'likely required' : 'not indicated by configuration')
+          + (dpia.criteria.length ? ' — ' + dpia.criteria.map((c) => c.title).join('; ') : '') }),
+        h('p', { class: 'muted', text: 'Data subjects: ' + (a.dataSubjects.join('; ') || 'none') }),
+        h('h4', { text: 'Personal data and its protection' }),
+        rows(['Field', 'To', 'Protection', 'Column', 'Tables'], a.personalData.filter((d) => d.personal),
+          (d) => [d.field, d.destination, d.protection, d.column, d.tables.join(', ')]),
+        h('h4', { text: 'Sources' }),
+        rows(['Partner', 'Country', 'Connector', 'Data class', 'Route', 'Table'], a.sources,
+          (s) => [s.partnerName, s.country, s.connector, s.dataClass, s.route, s.table]),
+        h('h4', { text: 'Recipients' }),
+        rows(['Recipient', 'Country', 'Agreement', 'Valid until', 'Datasets'], a.recipients,
+          (r) => [r.name, r.country, r.agreement, r.validUntil, r.datasets.join(', ')]),
+        h('h4', { text: 'Retention' }),
+        rows(['Table', 'Kept for'], Object.entries(a.retention.tables), ([t, p]) => [t, p]),
+        a.flags.length ? h('ul', {}, a.flags.map((f) => h('li', { class: 'error', text: f }))) : h('span')));
+    }
+    root.append(h('h2', { text: 'Changes' }), changes.length
+      ? rows(['When', 'Purpose', 'Change', 'Detail', 'File'], changes.slice(-50).reverse(),
+        (c) => [when(c.changedAt), c.activity, c.kind, c.detail, c.file])
+      : empty('No change recorded yet.'));
+    return root;
   }
 
   // ---- start -------------------------------------------------------------------------------------

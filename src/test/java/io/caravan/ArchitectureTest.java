@@ -54,7 +54,7 @@ class ArchitectureTest {
     @Test
     void dependenciesPointDownTheLayers() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("operations").definedBy("io.caravan.ops..", "io.caravan.privacy..")
+                .layer("operations").definedBy("io.caravan.ops..", "io.caravan.privacy..", "io.caravan.governance..")
                 .layer("stages").definedBy(STAGES)
                 .layer("foundation").definedBy(FOUNDATION)
                 .whereLayer("operations").mayNotBeAccessedByAnyLayer()

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param activation what an agreement of {@code kind: activation} sends to an ad platform, or null
  *                   for a sharing agreement (then {@code columns} and {@code policy} say what is sent)
  */
-record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
+public record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
                         String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
                         KAnonymity kAnonymity, Activation activation) {
 

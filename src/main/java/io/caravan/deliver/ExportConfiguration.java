@@ -14,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -63,10 +64,12 @@ class ExportConfiguration {
     @Bean
     Exporter exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
                       DataSource dataSource, CamelContext camel, ExecutorService exportExecutor,
+                      ObjectProvider<ExportAttachment> attachments,
                       @Value("${caravan.sftp.root:${caravan.data-dir:data}/sftp}") Path sftpRoot,
                       @Value("${caravan.data-dir:data}") Path dataDir) {
         return new Exporter(agreements, policies, purposes, keys, dataSource, new WarehouseColumns(dataSource),
-                sftpRoot, dataDir.resolve("exports/staging"), camel, exportExecutor, Clock.systemUTC());
+                sftpRoot, dataDir.resolve("exports/staging"), camel, exportExecutor, Clock.systemUTC(),
+                attachments.orderedStream().toList());
     }
 
     @Bean

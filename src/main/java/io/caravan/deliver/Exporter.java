@@ -88,6 +88,7 @@ public final class Exporter {
     private final CamelContext camel;
     private final Executor background;
     private final Clock clock;
+    private final List<ExportAttachment> attachments;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     /**
@@ -100,6 +101,14 @@ public final class Exporter {
     public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
                     DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
                     CamelContext camel, Executor background, Clock clock) {
+        this(agreements, policies, purposes, keys, dataSource, columnsOf, sftpRoot, staging, camel, background, clock, List.of());
+    }
+
+    /** @param attachments files written beside every export, delivered between the data file and the manifest */
+    public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
+                    DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
+                    CamelContext camel, Executor background, Clock clock, List<ExportAttachment> attachments) {
+        this.attachments = List.copyOf(attachments);
         this.agreements = Objects.requireNonNull(agreements, "agreements");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.purposes = Objects.requireNonNull(purposes, "purposes");
@@ -243,6 +252,15 @@ public final class Exporter {
             }
             delivery.deliver(temp, prepared.fileName());
             delivered = true;
+            for (ExportAttachment attachment : attachments) {
+                Path extra = folder.resolve("." + prepared.fileName() + attachment.suffix() + ".part");
+                try {
+                    Files.write(extra, attachment.content(agreement));
+                    delivery.deliver(extra, prepared.fileName() + attachment.suffix());
+                } finally {
+                    deleteQuietly(extra);
+                }
+            }
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
             deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
             deleteQuietly(manifest);

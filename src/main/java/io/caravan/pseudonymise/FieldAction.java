@@ -3,7 +3,7 @@ package io.caravan.pseudonymise;
 import java.util.Locale;
 
 /** What a policy does with one canonical field, and the output column it writes. */
-enum FieldAction {
+public enum FieldAction {
     /** The value as it is, under the same name. */
     KEEP,
     /** The field's token (HMAC with the policy's key domain) as {@code <field>_token}. */

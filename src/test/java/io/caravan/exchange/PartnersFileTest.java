@@ -51,7 +51,7 @@ class PartnersFileTest {
         List<Partner> partners = PartnersFile.load(Path.of("config/partners.yaml"), "config/partners.yaml");
 
         assertThat(partners).extracting(Partner::id).containsExactly("dealer-nord", "dealer-sued", "autoboerse",
-                "allsecura", "fahrbank-leasing", "kreditwerk", "preference-centre");
+                "allsecura", "fahrbank-leasing", "kreditwerk", "preference-centre", "google-ads");
     }
 
     @Test
