@@ -62,8 +62,12 @@ final class BatchEvents {
     /** What a batch event is about; {@code summary} is null for START. */
     record Batch(String batchId, String connectorId, String partnerId, String dataClass, Instant startedAt,
                  RouteInfo route, SourceDatasets.DatasetName source, ConnectorDescriptor connector, Policy policy,
-                 Purpose purpose, String keyId, BatchSummary summary) {
+                 Purpose purpose, String keyId, BatchSummary summary, String outputTable) {
     }
+
+    /** The consent history's columns (warehouse contract), for a consent feed's output schema. */
+    private static final List<String> CONSENT_EVENT = List.of("event_id", "subject_token", "purpose", "status", "basis",
+            "captured_at", "source", "key_id");
 
     RunEvent start(Batch batch) {
         return event(RunEvent.EventType.START, batch.startedAt(), batch, null);
@@ -104,7 +108,7 @@ final class BatchEvents {
                 .run(run)
                 .job(job(batch.route(), "INGEST"))
                 .inputs(List.of(input(batch)))
-                .outputs(batch.connector() == null ? List.of() : List.of(output(batch, type == RunEvent.EventType.COMPLETE)))
+                .outputs(batch.outputTable() == null ? List.of() : List.of(output(batch, type == RunEvent.EventType.COMPLETE)))
                 .build();
     }
 
@@ -148,12 +152,20 @@ final class BatchEvents {
     }
 
     private OpenLineage.OutputDataset output(Batch batch, boolean withCounts) {
-        WarehouseTable table = batch.connector().table();
-        OpenLineage.DatasetFacetsBuilder facets = ol.newDatasetFacetsBuilder()
-                .schema(tableSchema(table))
-                .columnLineage(columnLineage(batch, table));
+        OpenLineage.DatasetFacetsBuilder facets = ol.newDatasetFacetsBuilder();
+        WarehouseTable table = WarehouseTable.byName(batch.outputTable()).orElse(null);
+        if (table != null) {
+            facets.schema(tableSchema(table));
+            if (batch.connector() != null && batch.connector().table() == table) {
+                facets.columnLineage(columnLineage(batch, table));
+            }
+        } else if (batch.outputTable().equals("consent_event")) {
+            facets.schema(ol.newSchemaDatasetFacet(CONSENT_EVENT.stream()
+                    .map(c -> ol.newSchemaDatasetFacetFieldsBuilder().name(c).type(c.equals("captured_at") ? "timestamptz" : "text").build())
+                    .toList()));
+        }
         OpenLineage.OutputDatasetBuilder output = ol.newOutputDatasetBuilder()
-                .namespace(warehouseNamespace).name("caravan." + table.tableName()).facets(facets.build());
+                .namespace(warehouseNamespace).name("caravan." + batch.outputTable()).facets(facets.build());
         if (withCounts && batch.summary() != null) {
             BatchSummary s = batch.summary();
             output.outputFacets(ol.newOutputDatasetOutputFacetsBuilder()

@@ -87,9 +87,12 @@ final class BatchLineage implements Ledger.BatchListener, AutoCloseable {
         String purposeId = batch.purpose() != null ? batch.purpose() : route.stepTarget("consent");
         Purpose purpose = purposeId == null ? null : purposes.find(purposeId).orElse(null);
         boolean fetches = route.stepTarget("fetch") != null;
+        String outputTable = connector != null ? connector.table().tableName()
+                : batch.connectorId().startsWith("consent-feed:") ? "consent_event"
+                : route.stepTarget("warehouse");
         return new BatchEvents.Batch(batch.batchId(), batch.connectorId(), batch.partnerId(), batch.dataClass(),
                 batch.startedAt(), route, sources.of(route, connector, fetches), connector, policy, purpose,
-                batch.keyId(), summary);
+                batch.keyId(), summary, outputTable);
     }
 
     /** Ends every batch still open with ABORT (Caravan is stopping before they finished). */
