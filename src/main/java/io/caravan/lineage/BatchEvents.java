@@ -1,6 +1,5 @@
 package io.caravan.lineage;
 
-import io.caravan.connector.ColumnType;
 import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.connector.FieldSpec;
 import io.caravan.connector.FieldType;
@@ -155,7 +154,7 @@ final class BatchEvents {
         OpenLineage.DatasetFacetsBuilder facets = ol.newDatasetFacetsBuilder();
         WarehouseTable table = WarehouseTable.byName(batch.outputTable()).orElse(null);
         if (table != null) {
-            facets.schema(tableSchema(table));
+            facets.schema(TableSchemas.of(ol, table));
             if (batch.connector() != null && batch.connector().table() == table) {
                 facets.columnLineage(columnLineage(batch, table));
             }
@@ -178,17 +177,6 @@ final class BatchEvents {
                     .build());
         }
         return output.build();
-    }
-
-    OpenLineage.SchemaDatasetFacet tableSchema(WarehouseTable table) {
-        List<OpenLineage.SchemaDatasetFacetFields> fields = new ArrayList<>();
-        WarehouseTable.ENVELOPE.forEach((column, type) -> fields.add(field(column, type)));
-        table.columns().forEach((column, type) -> fields.add(field(column, type)));
-        return ol.newSchemaDatasetFacet(fields);
-    }
-
-    private OpenLineage.SchemaDatasetFacetFields field(String column, ColumnType type) {
-        return ol.newSchemaDatasetFacetFieldsBuilder().name(column).type(type.name().toLowerCase(Locale.ROOT)).build();
     }
 
     /** Each warehouse column the connector fills, from the source column(s) it comes from, with how. */

@@ -86,6 +86,15 @@ class LineageConfiguration {
                 connectors, policies, purposes);
     }
 
+    @Bean(destroyMethod = "close")
+    OperationLineage operationLineage(DataSource dataSource, tools.jackson.databind.ObjectMapper json, LineageProperties properties,
+                                      BatchEvents batchEvents, LineageEmitter emitter, PolicyRegistry policies,
+                                      PurposeRegistry purposes) {
+        OperationEvents events = new OperationEvents(properties.producer(), properties.privacyFacetSchema(),
+                properties.operationFacetSchema(), batchEvents.warehouseNamespace(), properties.gatewayNamespace());
+        return new OperationLineage(dataSource, json, events, emitter, policies, purposes, properties.pollInterval());
+    }
+
     /** {@code postgres://host:port} of the warehouse, from the JDBC URL (no user, no password, no parameters). */
     static String warehouseNamespace(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {

@@ -14,13 +14,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * caravan.lineage.queue-capacity=10000         events waiting per sink before new ones are dropped (and counted)
  * caravan.lineage.trust-certificates=          PEM file of CA certificates an https backend may present
  * caravan.lineage.gateway-namespace=sftp://caravan-gateway   namespace of the partners' inboxes on the gateway
+ * caravan.lineage.poll-interval=10s            how often finished exports and privacy jobs are turned into events
  * caravan.lineage.producer=                    the events' _producer URI
  * caravan.lineage.facet-schema-base=           where the caravan_* facet schemas are published
  * </pre>
  */
 @ConfigurationProperties("caravan.lineage")
 record LineageProperties(Boolean enabled, String configFile, Boolean keepEvents, Integer queueCapacity,
-                         String trustCertificates, String gatewayNamespace, URI producer, String facetSchemaBase) {
+                         String trustCertificates, String gatewayNamespace, URI producer, String facetSchemaBase,
+                         java.time.Duration pollInterval) {
     static final String DEFAULT_SCHEMA_BASE =
             "https://raw.githubusercontent.com/caravan-platform/caravan/main/src/main/resources/io/caravan/lineage/";
 
@@ -31,6 +33,7 @@ record LineageProperties(Boolean enabled, String configFile, Boolean keepEvents,
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("caravan.lineage.queue-capacity: must be at least 1");
         }
+        pollInterval = pollInterval == null ? java.time.Duration.ofSeconds(10) : pollInterval;
         gatewayNamespace = gatewayNamespace == null || gatewayNamespace.isBlank() ? "sftp://caravan-gateway" : gatewayNamespace.strip();
         producer = producer == null ? URI.create("https://github.com/caravan-platform/caravan/tree/" + Versions.CARAVAN) : producer;
         facetSchemaBase = facetSchemaBase == null || facetSchemaBase.isBlank() ? DEFAULT_SCHEMA_BASE
@@ -39,6 +42,10 @@ record LineageProperties(Boolean enabled, String configFile, Boolean keepEvents,
 
     URI privacyFacetSchema() {
         return URI.create(facetSchemaBase + "CaravanPrivacyRunFacet.json");
+    }
+
+    URI operationFacetSchema() {
+        return URI.create(facetSchemaBase + "CaravanOperationRunFacet.json");
     }
 
     URI batchFacetSchema() {

@@ -211,6 +211,83 @@ class LineageIT {
     }
 
     @Test
+    void exportsErasuresRetentionAndReKeySendTheirRunsToo() throws Exception {
+        String adminPassword = "admin-" + java.util.UUID.randomUUID();
+        try (LineageReceiver receiver = LineageReceiver.start(LineageReceiver.Mode.ACCEPT);
+             CaravanApp app = CaravanApp.start(data, "caravan.lineage.config-file=" + openlineageYml(receiver, 5000),
+                     "caravan.lineage.poll-interval=300ms", "caravan.security.users[0].name=key-admin",
+                     "caravan.security.users[0].password={noop}" + adminPassword, "caravan.security.users[0].roles[0]=admin")) {
+            Inbox.deliver(NORD, data.resolve("sftp/dealer-nord/inbox"));
+            app.awaitBatches("dealer-nord-sales", 1, WAIT);
+            ApiClient api = ApiClient.onLocalhost(app.port());
+            GeneratedUsers.User user = app.bean(GeneratedUsers.class).users().get(0);
+            String operator = ApiClient.basic(user.name(), user.password());
+            String admin = ApiClient.basic("key-admin", adminPassword);
+            assertThat(api.post("/api/consents", operator, JSON.writeValueAsString(Map.of("email", "lena.koch@example.com",
+                    "purpose", "partner_sharing", "status", "granted", "capturedAt", "2026-10-01T10:00:00Z"))).statusCode())
+                    .isEqualTo(201);
+            assertThat(api.post("/api/agreements/fahrbank-financed-sales/run", operator, null).statusCode()).isEqualTo(202);
+            assertThat(api.post("/api/erasures", operator, JSON.writeValueAsString(Map.of("email", "sophie.vogt1@example.com")))
+                    .statusCode()).isEqualTo(200);
+            assertThat(api.post("/api/retention/run", operator, null).statusCode()).isEqualTo(200);
+            assertThat(api.post("/api/keys/warehouse/rotate", admin, null).statusCode()).isBetween(200, 201);
+            assertThat(api.post("/api/keys/warehouse/rekey", admin, null).statusCode()).isEqualTo(200);
+
+            await("export and privacy job events").atMost(WAIT).untilAsserted(() -> assertThat(jobs(receiver.bodies()))
+                    .contains("START export/fahrbank-financed-sales", "COMPLETE export/fahrbank-financed-sales",
+                            "START privacy/erasure", "COMPLETE privacy/erasure", "COMPLETE privacy/retention",
+                            "COMPLETE privacy/rekey"));
+            JsonNode export = last(receiver.bodies(), "COMPLETE", "export/fahrbank-financed-sales");
+            assertThat(export.path("inputs").get(0).path("name").asString()).isEqualTo("caravan.sale");
+            assertThat(export.path("outputs").get(0).path("namespace").asString()).isEqualTo("sftp://caravan-gateway");
+            assertThat(export.path("outputs").get(0).path("name").asString()).startsWith("fahrbank-leasing/outbox/fahrbank-financed-sales-x-");
+            Map<String, Object> run = app.jdbc().queryForMap("SELECT * FROM caravan.export WHERE agreement_id = 'fahrbank-financed-sales'");
+            assertThat(export.path("outputs").get(0).path("outputFacets").path("outputStatistics").path("rowCount").asLong())
+                    .isEqualTo(run.get("rows_exported"));
+            JsonNode privacy = export.path("run").path("facets").path("caravan_privacy");
+            assertThat(privacy.path("purpose").asString()).isEqualTo("partner_sharing");
+            assertThat(privacy.path("keyDomain").asString()).isEqualTo("fahrbank-leasing");
+            assertThat(JsonSchemas.validate(JsonSchemas.load("/io/caravan/lineage/CaravanPrivacyRunFacet.json"), privacy)).isEmpty();
+            assertThat(JsonSchemas.validate(JsonSchemas.load("/io/caravan/lineage/CaravanOperationRunFacet.json"),
+                    export.path("run").path("facets").path("caravan_operation"))).isEmpty();
+
+            JsonNode erasure = last(receiver.bodies(), "COMPLETE", "privacy/erasure");
+            JsonNode sale = null;
+            for (JsonNode output : erasure.path("outputs")) {
+                if (output.path("name").asString().equals("caravan.sale")) {
+                    sale = output;
+                }
+            }
+            assertThat(sale).isNotNull();
+            assertThat(sale.path("outputFacets").path("outputStatistics").path("rowsDeleted").asLong()).isEqualTo(1L);
+            JsonNode rekey = last(receiver.bodies(), "COMPLETE", "privacy/rekey");
+            assertThat(rekey.path("run").path("facets").path("caravan_privacy").path("keyDomain").asString()).isEqualTo("warehouse");
+            assertThat(rekey.path("outputs").findValuesAsString("name")).contains("caravan.sale");
+            String all = String.join("\n", receiver.bodies());
+            assertThat(all).doesNotContain("sophie.vogt1@example.com", "lena.koch@example.com", adminPassword);
+            int before = receiver.bodies().size();
+            Thread.sleep(1500);
+            assertThat(receiver.bodies()).as("each job's events are sent once").hasSize(before);
+        }
+    }
+
+    private static List<String> jobs(List<String> bodies) {
+        return bodies.stream().map(JSON::readTree)
+                .map(e -> e.path("eventType").asString() + " " + e.path("job").path("name").asString()).toList();
+    }
+
+    private static JsonNode last(List<String> bodies, String type, String job) {
+        JsonNode found = null;
+        for (String body : bodies) {
+            JsonNode event = JSON.readTree(body);
+            if (event.path("eventType").asString().equals(type) && event.path("job").path("name").asString().equals(job)) {
+                found = event;
+            }
+        }
+        return found;
+    }
+
+    @Test
     void anUnknownTransportTypeStopsStartUpNamingTheFileAndPath() throws Exception {
         Path file = config.resolve("openlineage.yml");
         Files.writeString(file, "transport:\n  type: carrier-pigeon\n");
