@@ -47,7 +47,7 @@ class LineageStore {
             JsonNode event = json.readTree((String) row.get("payload"));
             String job = (String) row.get("job_name");
             String state = (String) row.get("event_type");
-            String time = String.valueOf(row.get("event_time"));
+            String time = row.get("event_time") instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(row.get("event_time"));
             for (JsonNode output : event.path("outputs")) {
                 String outKey = key(output);
                 byKey.putIfAbsent(outKey, Map.of("namespace", output.path("namespace").asString(), "name", output.path("name").asString()));
