@@ -242,7 +242,7 @@ final class BatchEvents {
         facet.put("policy", batch.policy() == null ? null : batch.policy().id());
         facet.put("keyDomain", batch.policy() == null ? null : batch.policy().keyDomain());
         facet.put("keyId", batch.keyId());
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, String> fields = new java.util.TreeMap<>();
         if (batch.connector() != null) {
             for (FieldSpec field : batch.connector().fields().values()) {
                 fields.put(field.name(), Protection.action(batch.policy(), field.name()));
