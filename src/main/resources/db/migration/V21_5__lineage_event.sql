@@ -12,3 +12,4 @@ CREATE TABLE caravan.lineage_event (
 );
 CREATE INDEX lineage_event_job ON caravan.lineage_event (job_name, event_time DESC);
 CREATE INDEX lineage_event_run ON caravan.lineage_event (run_id);
+CREATE INDEX lineage_event_stored ON caravan.lineage_event (stored_at);

@@ -92,7 +92,7 @@ class LineageConfiguration {
                                       PurposeRegistry purposes) {
         OperationEvents events = new OperationEvents(properties.producer(), properties.privacyFacetSchema(),
                 properties.operationFacetSchema(), batchEvents.warehouseNamespace(), properties.gatewayNamespace());
-        return new OperationLineage(dataSource, json, events, emitter, policies, purposes, properties.pollInterval());
+        return new OperationLineage(dataSource, json, events, emitter, policies, purposes, properties.pollInterval(), properties.keepFor());
     }
 
     /** {@code postgres://host:port} of the warehouse, from the JDBC URL (no user, no password, no parameters). */

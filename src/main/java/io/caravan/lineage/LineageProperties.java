@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * caravan.lineage.queue-capacity=10000         events waiting per sink before new ones are dropped (and counted)
  * caravan.lineage.trust-certificates=          PEM file of CA certificates an https backend may present
  * caravan.lineage.gateway-namespace=sftp://caravan-gateway   namespace of the partners' inboxes on the gateway
+ * caravan.lineage.keep-for=90d                 how long caravan.lineage_event keeps an event (deleted hourly after that)
  * caravan.lineage.poll-interval=10s            how often finished exports and privacy jobs are turned into events
  * caravan.lineage.producer=                    the events' _producer URI
  * caravan.lineage.facet-schema-base=           where the caravan_* facet schemas are published
@@ -22,7 +23,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("caravan.lineage")
 record LineageProperties(Boolean enabled, String configFile, Boolean keepEvents, Integer queueCapacity,
                          String trustCertificates, String gatewayNamespace, URI producer, String facetSchemaBase,
-                         java.time.Duration pollInterval) {
+                         java.time.Duration pollInterval, java.time.Duration keepFor) {
     static final String DEFAULT_SCHEMA_BASE =
             "https://raw.githubusercontent.com/caravan-platform/caravan/main/src/main/resources/io/caravan/lineage/";
 
@@ -34,6 +35,10 @@ record LineageProperties(Boolean enabled, String configFile, Boolean keepEvents,
             throw new IllegalArgumentException("caravan.lineage.queue-capacity: must be at least 1");
         }
         pollInterval = pollInterval == null ? java.time.Duration.ofSeconds(10) : pollInterval;
+        keepFor = keepFor == null ? java.time.Duration.ofDays(90) : keepFor;
+        if (keepFor.isNegative() || keepFor.isZero()) {
+            throw new IllegalArgumentException("caravan.lineage.keep-for: must be a positive duration (e.g. 90d)");
+        }
         gatewayNamespace = gatewayNamespace == null || gatewayNamespace.isBlank() ? "sftp://caravan-gateway" : gatewayNamespace.strip();
         producer = producer == null ? URI.create("https://github.com/caravan-platform/caravan/tree/" + Versions.CARAVAN) : producer;
         facetSchemaBase = facetSchemaBase == null || facetSchemaBase.isBlank() ? DEFAULT_SCHEMA_BASE

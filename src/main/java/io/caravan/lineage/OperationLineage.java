@@ -38,9 +38,12 @@ final class OperationLineage implements AutoCloseable {
     private final PolicyRegistry policies;
     private final PurposeRegistry purposes;
     private final ScheduledExecutorService scheduler;
+    private final Duration keepFor;
+    private volatile Instant lastPurge = Instant.EPOCH;
 
     OperationLineage(DataSource dataSource, ObjectMapper json, OperationEvents events, LineageEmitter emitter,
-                     PolicyRegistry policies, PurposeRegistry purposes, Duration pollInterval) {
+                     PolicyRegistry policies, PurposeRegistry purposes, Duration pollInterval, Duration keepFor) {
+        this.keepFor = keepFor;
         this.jdbc = new JdbcTemplate(dataSource);
         this.json = json;
         this.events = events;
@@ -59,8 +62,22 @@ final class OperationLineage implements AutoCloseable {
     private void pollQuietly() {
         try {
             poll();
+            purgeOldEvents();
         } catch (RuntimeException e) {
             LOG.warn("lineage: could not read finished exports and privacy jobs ({}); will try again", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Deletes kept events older than {@code keepFor}, at most once an hour. */
+    void purgeOldEvents() {
+        Instant now = Instant.now();
+        if (Duration.between(lastPurge, now).compareTo(Duration.ofHours(1)) < 0) {
+            return;
+        }
+        lastPurge = now;
+        int deleted = jdbc.update("DELETE FROM caravan.lineage_event WHERE stored_at < ?", Timestamp.from(now.minus(keepFor)));
+        if (deleted > 0) {
+            LOG.info("lineage: deleted {} kept event(s) older than {}", deleted, keepFor);
         }
     }
 
