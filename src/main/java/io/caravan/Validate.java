@@ -10,6 +10,7 @@ import io.caravan.error.ConfigException;
 import io.caravan.exchange.PartnersFile;
 import io.caravan.governance.GovernanceChecks;
 import io.caravan.harmonise.RouteAgreementCheck;
+import io.caravan.lineage.LineageConfigLoader;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;
 import io.caravan.taxonomy.Taxonomies;
@@ -121,6 +122,8 @@ public final class Validate {
         if (Files.exists(config.resolve("partners.yaml"))) {
             check(() -> PartnersFile.check(config.resolve("partners.yaml"), display(config.resolve("partners.yaml"))));
         }
+        // lineage: openlineage.yml at the root and the OPENLINEAGE_* variables, as start-up reads them
+        check(() -> new LineageConfigLoader(System.getenv(), root, null).load());
         ConnectorRegistry connectors = load(() -> new ConnectorRegistry(root.resolve("connectors"),
                 config.resolve("vocabularies.yaml"), FORMAT_TYPES));
         new Routes(connectors, purposes, policies, feeds, taxonomies).check();

@@ -180,7 +180,7 @@
       main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
     }
     state.section = location.hash.split('?')[0];
-    const views = { dashboard, routes, batches, privacy, partners, overlaps, record };
+    const views = { dashboard, routes, batches, privacy, partners, overlaps, record, lineage };
     let view;
     try {
       if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
@@ -796,6 +796,43 @@
       ? rows(['When', 'Purpose', 'Change', 'Detail', 'File'], changes.slice(-50).reverse(),
         (c) => [when(c.changedAt), c.activity, c.kind, c.detail, c.file])
       : empty('No change recorded yet.'));
+    return root;
+  }
+
+  // ---- lineage (OpenLineage events kept by Caravan) -----------------------------------------------
+
+  /** Per warehouse table: where its rows came from and where they went, from GET /api/lineage/datasets. */
+  async function lineage() {
+    const root = h('section', { id: 'lineage' }, h('h1', { text: 'Lineage' }),
+      h('p', { class: 'muted', text: 'Per table of the warehouse: the partner sources and jobs that wrote its rows, and '
+        + 'the exports and jobs that read or changed them (from the OpenLineage run events Caravan keeps).' }));
+    let list;
+    try {
+      list = await api('/api/lineage/datasets');
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/lineage/datasets'));
+      return root;
+    }
+    const tables = list.filter((d) => d.namespace.startsWith('postgres://'));
+    if (!tables.length) {
+      root.append(empty('No lineage yet: no batch has run since lineage was switched on.'));
+      return root;
+    }
+    const flows = (items, direction) => items.length
+      ? h('table', { class: 'lineage-flows' }, h('thead', {}, h('tr', {}, [direction === 'from' ? 'Came from' : 'Went to', 'Job',
+        'Runs', 'Completed', 'Last', 'Last rows', 'When'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, items.map((f) => h('tr', { ['data-' + direction]: f.name, 'data-job': f.job },
+        h('td', { title: f.namespace }, f.name, h('span', { class: 'muted', text: ' ' + f.namespace })),
+        h('td', { text: f.job }), h('td', { class: 'num', text: int.format(f.runs) }),
+        h('td', { class: 'num', text: int.format(f.completed) }), h('td', {}, badge(String(f.lastState).toLowerCase())),
+        h('td', { class: 'num', text: f.lastRows === null || f.lastRows === undefined ? '–' : int.format(f.lastRows) }),
+        h('td', { text: when(f.lastEventTime) })))))
+      : h('p', { class: 'muted', text: direction === 'from' ? 'Nothing has written to it yet.' : 'Nothing has read from it yet.' });
+    for (const d of tables) {
+      root.append(h('div', { class: 'card lineage-dataset', 'data-dataset': d.name },
+        h('h3', {}, d.name, h('span', { class: 'muted', text: ' · ' + d.namespace })),
+        flows(d.from, 'from'), flows(d.to, 'to')));
+    }
     return root;
   }
 

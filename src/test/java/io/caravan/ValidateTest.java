@@ -59,6 +59,19 @@ class ValidateTest {
 
     /** A broken descriptor stops the registry, so routes are then checked without it (as start-up would stop). */
     @Test
+    void anOpenlineageYmlWithAnUnknownTransportTypeIsAProblem() throws IOException {
+        copy("routes", "connectors", "config");
+        Files.writeString(repo.resolve("openlineage.yml"), "transport:\n  type: htp\n  url: http://marquez:5000\n");
+
+        Result result = validate(repo);
+
+        assertThat(result.lines()).hasSize(2).last().isEqualTo("validate: 1 problem(s)");
+        assertThat(result.lines().get(0)).startsWith("openlineage.yml")
+                .endsWith("$.transport.type: unknown transport type 'htp' (valid: console, file, http, kafka)");
+        assertThat(result.exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void aBrokenDescriptorIsNamedWithItsLineAndTheValidTypes() throws IOException {
         copy("routes", "connectors", "config");
         replace("connectors/dealer/dealer-nord-sales.yaml", "{ column: FIN, type: vin,", "{ column: FIN, type: vinn,");
