@@ -56,7 +56,16 @@ final class Replayer {
     record Result(String batchId, String replayOf, UUID archiveId) {
     }
 
+    /**
+     * Replays one batch, holding its {@linkplain Archive#underBatchLock lock} from the look-up of its
+     * kept file until the new batch has opened: an erasure shredding the same file waits for that,
+     * and a replay that comes after the shred is refused.
+     */
     synchronized Result replay(String batchId, String actor) {
+        return archive.underBatchLock(batchId, () -> replayLocked(batchId, actor));
+    }
+
+    private Result replayLocked(String batchId, String actor) {
         List<String> sources = jdbc.queryForList("SELECT coalesce(source, '') FROM caravan.batch WHERE batch_id = ?",
                 String.class, batchId);
         if (sources.isEmpty()) {

@@ -33,10 +33,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code caravan.retention.archive.*}, default 30 days) are crypto-shredded first: the wrapped data
  * key is deleted (committed), then the file. Each shredded file is audited ({@code archive_shred},
  * subject the archive id, detail batch, partner and route) and the purge's own audit entry counts
- * them. Thread-safe (runs are serialised). Logs table names and counts only.
+ * them. The sightings of a batch ({@code caravan.batch_subject}) follow its kept file: deleted once
+ * the batch has no live archive (shredded, or none after {@link #SIGHTING_GRACE}). Thread-safe (runs are serialised). Logs table names and counts only.
  */
 public final class RetentionPurge {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionPurge.class);
+    /** How long the sightings of a batch without a kept file stay (a crash may archive its file at the next start). */
+    static final Duration SIGHTING_GRACE = Duration.ofDays(1);
     private static final Map<String, String> OTHER_TABLES = Map.of(
             "consent_event", "captured_at", "export_log", "exported_at", "audit_event", "occurred_at");
 
@@ -122,8 +125,14 @@ public final class RetentionPurge {
                 deleted.put(table, (long) rows);
                 cutoffs.put(table, Map.of("column", column, "before", cutoff.toString(), "maxAge", entry.getValue().toString()));
             }
+            // a batch's sightings live as long as its kept file (a day's grace for one not archived yet)
+            int sightings = jdbc.update("""
+                    DELETE FROM caravan.batch_subject s WHERE NOT EXISTS (SELECT 1 FROM caravan.archive a
+                        WHERE a.batch_id = s.batch_id AND a.shredded_at IS NULL)
+                      AND (s.seen_at < ? OR EXISTS (SELECT 1 FROM caravan.archive a WHERE a.batch_id = s.batch_id))""",
+                    Timestamp.from(now.minus(SIGHTING_GRACE)));
             audit.record(actor, "retention_purge", null, Map.of("rowsDeleted", deleted, "cutoffs", cutoffs,
-                    "archivesShredded", archivesShredded));
+                    "archivesShredded", archivesShredded, "batchSubjectsDeleted", sightings));
             LOG.info("Retention purge by {}: {}; {} kept file(s) crypto-shredded", actor, deleted, archivesShredded);
             return deleted;
         });
