@@ -1,6 +1,9 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.DataClass;
 import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,10 +14,16 @@ import java.util.Objects;
  * transport. Built and validated by {@link AgreementRegistry}; immutable. {@link #toString()}
  * names no credential (transports hold file paths, never key material).
  *
- * @param schedule Quartz cron expression, or null to run on demand only
+ * @param schedule    Quartz cron expression, or null to run on demand only
+ * @param dataClasses the data classes the partner may receive ({@link #SHARED_BY_DEFAULT} unless the
+ *                    agreement names them; {@code third_party} only when named)
  */
 record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
-                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport) {
+                        String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
+                        Set<DataClass> dataClasses) {
+    /** What an agreement that names no class lets through: every class but third-party data. */
+    static final Set<DataClass> SHARED_BY_DEFAULT = Set.copyOf(
+            EnumSet.of(DataClass.FIRST_PARTY, DataClass.ZERO_PARTY, DataClass.SECOND_PARTY));
 
     public Agreement {
         Objects.requireNonNull(id, "id");
@@ -26,6 +35,7 @@ record Agreement(String id, String title, String partner, String table, List<Str
         Objects.requireNonNull(validUntil, "validUntil");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(transport, "transport");
+        dataClasses = dataClasses == null || dataClasses.isEmpty() ? SHARED_BY_DEFAULT : Set.copyOf(dataClasses);
     }
 
     /** Whether exports may still run on {@code day} (the last valid day included). */

@@ -1,5 +1,6 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.DataClass;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -59,6 +61,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * out and counted in {@code rows_consent_filtered}. A withdrawal recorded after a record entered
  * the warehouse therefore stops its next export.
  *
+ * <p><b>Data classes at export time.</b> In the same query each row's {@code data_class} is checked
+ * against the classes the agreement, its policy and its purpose allow together (an agreement that
+ * names none allows every class but {@code third_party}); a row of another class is left out,
+ * counted in {@code rows_class_filtered} and never logged as a disclosure.
+ *
  * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, so every exported
  * column named {@code *_token} is re-tokenised for the partner ({@link PartnerTokens}, the active
  * key of the policy's key domain); the manifest ({@link ExportManifest}) names that key's id. The
@@ -76,6 +83,8 @@ public final class Exporter {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     private static final int FETCH_ROWS = 1000;
     private static final String SUBJECT = "subject_token";
+    /** The row's data class is one of those allowed (one bound parameter: the class ids as text[]). */
+    private static final String CLASS_ALLOWED = "(t.data_class = ANY(?))";
 
     private final AgreementRegistry agreements;
     private final PolicyRegistry policies;
@@ -116,14 +125,15 @@ public final class Exporter {
     }
 
     /** The outcome of one run, as recorded in {@code caravan.export}. */
-    public record Result(String exportId, String status, long rows, long consentFiltered, String fileName,
-                         String sha256, String reason) {
+    public record Result(String exportId, String status, long rows, long consentFiltered, long classFiltered,
+                         String fileName, String sha256, String reason) {
     }
 
     /** One row of {@code caravan.export}. */
     public record ExportRecord(String exportId, String partnerId, String agreementId, String dataset, String purpose,
                                String policyId, String keyId, String transport, String fileName, String format,
-                               long rowsExported, long rowsConsentFiltered, String sha256, Instant startedAt,
+                               long rowsExported, long rowsConsentFiltered, long rowsClassFiltered, String sha256,
+                               Instant startedAt,
                                Instant finishedAt, String status, String error) {
     }
 
@@ -198,7 +208,7 @@ public final class Exporter {
         runs.refused(exportId, agreementId, partner, dataset, now, reason);
         LOG.warn("export {} agreement={} refused: {}", exportId, agreementId, reason);
         return new Prepared(exportId, null, now, null,
-                new Result(exportId, "refused", 0, 0, null, null, reason));
+                new Result(exportId, "refused", 0, 0, 0, null, null, reason));
     }
 
     private Result execute(Prepared prepared) {
@@ -212,6 +222,7 @@ public final class Exporter {
                     .orElseThrow(() -> new ExportException("policy " + agreement.policy() + " no longer exists"));
             Purpose purpose = purposes.require(agreement.purpose());
             PartnerTokens partnerTokens = PartnerTokens.of(keys, policy);
+            Set<String> classes = allowedClasses(agreement, policy, purpose);
             runs.keyId(prepared.exportId(), partnerTokens.keyId());
             ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
             Path folder = delivery.stagingFolder(staging);
@@ -225,9 +236,9 @@ public final class Exporter {
                 connection.setAutoCommit(false);
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
-                    counts = stream(connection, agreement, purpose, partnerTokens, hasSubject, temp);
+                    counts = stream(connection, agreement, purpose, partnerTokens, hasSubject, classes, temp);
                     if (hasSubject) {
-                        logSubjects(connection, agreement, purpose, prepared);
+                        logSubjects(connection, agreement, purpose, classes, prepared);
                     }
                     ExportManifest.write(manifest, agreement, policy.id(), partnerTokens.keyId(), prepared.exportId(),
                             prepared.fileName(), counts.rows(), counts.sha256(), Instant.now(clock));
@@ -243,11 +254,13 @@ public final class Exporter {
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
             deleteQuietly(temp); // staged copies of remote deliveries; moved away already for the outbox
             deleteQuietly(manifest);
-            runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.sha256());
-            LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered",
-                    prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
-                    prepared.fileName(), counts.rows(), counts.filtered());
-            return new Result(prepared.exportId(), "completed", counts.rows(), counts.filtered(), prepared.fileName(),
+            runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.classFiltered(),
+                    counts.sha256());
+            LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered, {} of a data class"
+                    + " not allowed", prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
+                    prepared.fileName(), counts.rows(), counts.filtered(), counts.classFiltered());
+            return new Result(prepared.exportId(), "completed", counts.rows(), counts.filtered(), counts.classFiltered(),
+                    prepared.fileName(),
                     counts.sha256(), null);
         } catch (Exception e) {
             deleteQuietly(temp);
@@ -258,17 +271,18 @@ public final class Exporter {
         }
     }
 
-    private record Counts(long rows, long filtered, String sha256) {
+    private record Counts(long rows, long filtered, long classFiltered, String sha256) {
     }
 
     private Counts stream(Connection connection, Agreement agreement, Purpose purpose, PartnerTokens partnerTokens,
-                          boolean hasSubject, Path temp) throws SQLException, IOException {
+                          boolean hasSubject, Set<String> classes, Path temp) throws SQLException, IOException {
         List<String> columns = agreement.columns();
         StringBuilder sql = new StringBuilder("SELECT ");
         for (String column : columns) {
             sql.append("t.").append(quote(column)).append(", ");
         }
         sql.append(hasSubject ? TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT)) : "true")
+                .append(", ").append(CLASS_ALLOWED)
                 .append(" FROM caravan.").append(quote(agreement.table())).append(" t");
         boolean[] token = new boolean[columns.size()];
         for (int i = 0; i < token.length; i++) {
@@ -277,17 +291,24 @@ public final class Exporter {
         MessageDigest sha256 = sha256();
         long rows = 0;
         long filtered = 0;
+        long classFiltered = 0;
         try (PreparedStatement ps = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY,
                 ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(FETCH_ROWS);
+            int parameter = 1;
             if (hasSubject) {
-                ps.setString(1, purpose.id());
+                ps.setString(parameter++, purpose.id());
             }
+            ps.setArray(parameter, connection.createArrayOf("text", classes.toArray()));
             try (ResultSet rs = ps.executeQuery();
                  OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16), sha256);
                  ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, columns)) {
                 Object[] values = new Object[columns.size()];
                 while (rs.next()) {
+                    if (!rs.getBoolean(columns.size() + 2)) {
+                        classFiltered++;
+                        continue;
+                    }
                     if (!rs.getBoolean(columns.size() + 1)) {
                         filtered++;
                         continue;
@@ -302,23 +323,33 @@ public final class Exporter {
                 }
             }
         }
-        return new Counts(rows, filtered, HexFormat.of().formatHex(sha256.digest()));
+        return new Counts(rows, filtered, classFiltered, HexFormat.of().formatHex(sha256.digest()));
     }
 
-    private void logSubjects(Connection connection, Agreement agreement, Purpose purpose, Prepared prepared)
-            throws SQLException {
+    /** The data classes agreement, policy and purpose allow together (never empty: the registry checked it). */
+    static Set<String> allowedClasses(Agreement agreement, Policy policy, Purpose purpose) {
+        Set<DataClass> allowed = EnumSet.copyOf(agreement.dataClasses());
+        allowed.retainAll(policy.dataClasses());
+        allowed.retainAll(purpose.dataClasses());
+        return DataClass.ids(allowed);
+    }
+
+    private void logSubjects(Connection connection, Agreement agreement, Purpose purpose, Set<String> classes,
+                             Prepared prepared) throws SQLException {
         // the warehouse key of each subject token, so the re-key job can move the log with the rows
         String keyId = columnsOf.apply(agreement.table()).contains("key_id") ? "t.key_id" : "NULL::text";
         String sql = "INSERT INTO caravan.export_log (export_id, partner_id, agreement_id, subject_token, exported_at, key_id) "
                 + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ?, " + keyId + " FROM caravan."
                 + quote(agreement.table()) + " t "
-                + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT));
+                + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT))
+                + " AND " + CLASS_ALLOWED;
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, prepared.exportId());
             ps.setString(2, agreement.partner());
             ps.setString(3, agreement.id());
             ps.setObject(4, ExportRuns.utc(Instant.now(clock)));
             ps.setString(5, purpose.id());
+            ps.setArray(6, connection.createArrayOf("text", classes.toArray()));
             ps.executeUpdate();
         }
     }
@@ -332,7 +363,7 @@ public final class Exporter {
         }
         LOG.warn("export {} agreement={} failed: {}", prepared.exportId(), prepared.agreement().id(), reason);
         running.remove(prepared.agreement().id());
-        return new Result(prepared.exportId(), "failed", 0, 0, prepared.fileName(), null, reason);
+        return new Result(prepared.exportId(), "failed", 0, 0, 0, prepared.fileName(), null, reason);
     }
 
     private static String reason(Exception e) {

@@ -1,5 +1,8 @@
 package io.caravan.pseudonymise;
 
+import io.caravan.connector.DataClass;
+import java.util.Set;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +18,21 @@ import java.util.Objects;
  * @param keyDomain the key domain of its tokens ({@code warehouse} or a partner id)
  * @param actions   field → action, in configuration order (keep list first)
  * @param bands     amount field → bands for {@code generalise}; others use {@link AmountBands#DEFAULT}
+ * @param dataClasses the data classes it may release (exports under it leave out rows of others); never empty
  */
-public record Policy(String id, String keyDomain, Map<String, FieldAction> actions, Map<String, AmountBands> bands) {
+public record Policy(String id, String keyDomain, Map<String, FieldAction> actions, Map<String, AmountBands> bands,
+                     Set<DataClass> dataClasses) {
+    /** A policy for every data class. */
+    public Policy(String id, String keyDomain, Map<String, FieldAction> actions, Map<String, AmountBands> bands) {
+        this(id, keyDomain, actions, bands, DataClass.all());
+    }
+
     public Policy {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(keyDomain, "keyDomain");
         actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
         bands = Map.copyOf(bands);
+        dataClasses = dataClasses == null || dataClasses.isEmpty() ? DataClass.all() : Set.copyOf(dataClasses);
     }
 
     /** The action for a field: {@link FieldAction#DROP} for fields the policy does not name. */

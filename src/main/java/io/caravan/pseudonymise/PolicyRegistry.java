@@ -121,7 +121,9 @@ public final class PolicyRegistry {
                 problems.add(path + ": bands given for a field the policy does not generalise");
             }
         });
-        return new Policy(node.get("id").asString(), node.get("keyDomain").asString(), actions, bands);
+        return new Policy(node.get("id").asString(), node.get("keyDomain").asString(), actions, bands,
+                io.caravan.connector.DataClass.of(node.path("dataClasses").valueStream().map(JsonNode::asString).toList(),
+                        io.caravan.connector.DataClass.all()));
     }
 
     /** The policy with this id. */

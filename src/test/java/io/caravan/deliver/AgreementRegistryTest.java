@@ -21,7 +21,8 @@ class AgreementRegistryTest {
     private static final PolicyRegistry POLICIES = PolicyRegistry.load(Path.of("config/policies.yaml"));
     private static final PurposeRegistry PURPOSES = PurposeRegistry.load(Path.of("config/purposes.yaml"));
     private static final Map<String, List<String>> WAREHOUSE = Map.of(
-            "sale", List.of("record_key", "sale_id", "sale_date", "make", "email_token", "subject_token", "postcode_area"),
+            "sale", List.of("record_key", "sale_id", "sale_date", "make", "email_token", "subject_token", "postcode_area",
+                    "data_class"),
             "sale_view", List.of("sale_id", "email_token"));
     private static final String VALID = """
             agreements:
@@ -43,7 +44,8 @@ class AgreementRegistryTest {
     void theRepositorysAgreementsFileIsValid() {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
                 table -> table.equals("sale") ? List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
-                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token") : List.of(),
+                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token", "data_class")
+                        : List.of(),
                 s -> s);
         assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales");
     }
@@ -78,6 +80,30 @@ class AgreementRegistryTest {
 
         assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(dir.resolve("agreements.yaml") + ": " + expected);
+    }
+
+    @Test
+    void anAgreementLetsThroughEveryClassButThirdPartyUnlessItNamesIt() throws IOException {
+        assertThat(load(VALID).find("sales-share").orElseThrow().dataClasses()).containsExactlyInAnyOrder(
+                io.caravan.connector.DataClass.FIRST_PARTY, io.caravan.connector.DataClass.ZERO_PARTY,
+                io.caravan.connector.DataClass.SECOND_PARTY);
+        String named = VALID.replace("policy: partner-fahrbank-leasing",
+                "policy: partner-fahrbank-leasing\n    dataClasses: [third_party]");
+        assertThat(load(named).find("sales-share").orElseThrow().dataClasses())
+                .containsExactly(io.caravan.connector.DataClass.THIRD_PARTY);
+    }
+
+    @Test
+    void aDatasetWithoutDataClassesOrAnUnknownClassIsNamedWithFileAndPath() throws IOException {
+        String noClass = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale_view, columns: [sale_id]");
+        assertThatThrownBy(() -> load(noClass)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].dataset.table: caravan.sale_view has no data_class column,"
+                        + " so data classes cannot be checked at export time");
+        String unknown = VALID.replace("policy: partner-fahrbank-leasing",
+                "policy: partner-fahrbank-leasing\n    dataClasses: [first_party, fourth_party]");
+        assertThatThrownBy(() -> load(unknown)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dir.resolve("agreements.yaml") + ": $.agreements[0].dataClasses[1]");
     }
 
     @Test
