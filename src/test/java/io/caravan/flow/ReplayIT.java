@@ -93,6 +93,11 @@ class ReplayIT {
             assertThat(app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_replay' AND subject = ?", Long.class, replayId))
                     .isEqualTo(1L);
+            // the batch API names the batch a replay replays
+            HttpResponse<String> detail = api.get("/api/batches/" + replayId, operator);
+            assertThat(JSON.readTree(detail.body()).get("batch").get("replayOf").asString()).isEqualTo(secondId);
+            assertThat(JSON.readTree(api.get("/api/batches/" + secondId, operator).body()).get("batch").get("replayOf")
+                    .isNull()).isTrue();
 
             // the replay's own kept file, truncated and then altered: refused by authentication, nothing half-replayed
             awaitArchived(app, replayId);

@@ -192,6 +192,25 @@ class ArchiveErasureIT {
         }
     }
 
+    @Test
+    void aReplayThatNoRouteTakesInTimeIsWithdrawnAndLeavesNoBatch() throws Exception {
+        keptFile(BATCH);
+        jdbc.update("INSERT INTO caravan.batch (batch_id, route_id, partner_id, source, started_at, status)"
+                + " VALUES (?, 'dealer-nord-sales', 'dealer-nord', 'verkaeufe.csv', now(), 'completed')", BATCH);
+        Replayer replayer = new Replayer(database, archive, new JdbcLedger(database), audit, Duration.ofMillis(800));
+
+        assertThatThrownBy(() -> replayer.replay(BATCH, "operator:test")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("withdrawn").hasMessageContaining("nothing was replayed");
+
+        try (var left = Files.list(inbox)) {
+            assertThat(left.filter(Files::isRegularFile)).as("neither the file nor its .ready marker").isEmpty();
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM caravan.batch", Long.class)).isEqualTo(1L);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_replay'", Long.class))
+                .isZero();
+        archive.open(BATCH).close(); // the kept file is untouched: it can be replayed once the route runs
+    }
+
     /** A consumed file of {@code batch}, archived as the notifier does. */
     private Path keptFile(String batch) throws IOException {
         Path dir = Files.createDirectories(inbox.resolve(".done"));
