@@ -3,6 +3,7 @@ package io.caravan.deliver;
 import io.caravan.connector.DataClass;
 import java.time.LocalDate;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.Objects;
@@ -17,10 +18,12 @@ import java.util.Objects;
  * @param schedule    Quartz cron expression, or null to run on demand only
  * @param dataClasses the data classes the partner may receive ({@link #SHARED_BY_DEFAULT} unless the
  *                    agreement names them; {@code third_party} only when named)
+ * @param where       only rows whose column holds one of the values (empty: every row)
+ * @param decrypt     {@code <field>_enc} columns decrypted at export time for this partner (audited)
  */
 record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
                         String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
-                        Set<DataClass> dataClasses) {
+                        Set<DataClass> dataClasses, Map<String, List<String>> where, List<String> decrypt) {
     /** What an agreement that names no class lets through: every class but third-party data. */
     static final Set<DataClass> SHARED_BY_DEFAULT = Set.copyOf(
             EnumSet.of(DataClass.FIRST_PARTY, DataClass.ZERO_PARTY, DataClass.SECOND_PARTY));
@@ -36,6 +39,8 @@ record Agreement(String id, String title, String partner, String table, List<Str
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(transport, "transport");
         dataClasses = dataClasses == null || dataClasses.isEmpty() ? SHARED_BY_DEFAULT : Set.copyOf(dataClasses);
+        where = where == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(where));
+        decrypt = decrypt == null ? List.of() : List.copyOf(decrypt);
     }
 
     /** Whether exports may still run on {@code day} (the last valid day included). */

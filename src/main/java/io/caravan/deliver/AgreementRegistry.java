@@ -110,6 +110,26 @@ public final class AgreementRegistry {
                             + policyId + "'");
                 }
             }
+            Map<String, List<String>> where = new LinkedHashMap<>();
+            node.path("dataset").path("where").properties().forEach(entry -> {
+                if (!available.isEmpty() && !available.contains(entry.getKey())) {
+                    errors.add(path + ".dataset.where." + entry.getKey() + ": no column '" + entry.getKey() + "' in caravan." + table);
+                }
+                where.put(entry.getKey(), entry.getValue().valueStream().map(JsonNode::asString).toList());
+            });
+            List<String> decrypt = new ArrayList<>();
+            JsonNode decryptNodes = node.path("decrypt");
+            for (int d = 0; d < decryptNodes.size(); d++) {
+                String column = decryptNodes.get(d).asString();
+                String field = column.substring(0, column.length() - "_enc".length());
+                decrypt.add(column);
+                if (!columns.contains(column)) {
+                    errors.add(path + ".decrypt[" + d + "]: '" + column + "' is not one of the dataset's columns");
+                } else if (policy.isPresent() && !policy.get().encrypts(field)) {
+                    errors.add(path + ".decrypt[" + d + "]: policy '" + policyId + "' does not release '" + field
+                            + "' with encrypt, so it is not decrypted for this partner");
+                }
+            }
             java.util.Set<DataClass> dataClasses = DataClass.of(
                     node.path("dataClasses").valueStream().map(JsonNode::asString).toList(), Agreement.SHARED_BY_DEFAULT);
             if (!available.isEmpty() && !available.contains(DATA_CLASS)) {
@@ -144,7 +164,7 @@ public final class AgreementRegistry {
             Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
             if (errors.isEmpty()) {
                 byId.put(id, new Agreement(id, node.path("title").asText(id), partner, table, columns, purpose,
-                        policyId, validUntil, schedule, format, transport, dataClasses));
+                        policyId, validUntil, schedule, format, transport, dataClasses, where, decrypt));
             } else {
                 byId.putIfAbsent(id, null);
             }

@@ -1,10 +1,12 @@
 package io.caravan.deliver;
 
+import io.caravan.audit.AuditTrail;
 import io.caravan.connector.DataClass;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
 import io.caravan.error.FailureReasons;
+import io.caravan.pseudonymise.FieldCipher;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.PartnerTokens;
 import io.caravan.pseudonymise.Policy;
@@ -28,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -66,6 +69,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * names none allows every class but {@code third_party}); a row of another class is left out,
  * counted in {@code rows_class_filtered} and never logged as a disclosure.
  *
+ * <p><b>Rows and decryption.</b> An agreement may export only the rows whose column holds one of
+ * its values ({@code dataset.where}, e.g. the leads of the dealer the lead names), and may decrypt
+ * {@code <field>_enc} columns (the {@code encrypt} action's AES-SIV ciphertext) for its partner
+ * ({@code decrypt}): the values are decrypted only while the file is written, the file names the
+ * column {@code <field>}, and the run is audited ({@code export_decryption}: agreement, partner,
+ * purpose, columns, row count; never a value) before the file is delivered.
+ *
  * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, so every exported
  * column named {@code *_token} is re-tokenised for the partner ({@link PartnerTokens}, the active
  * key of the policy's key domain); the manifest ({@link ExportManifest}) names that key's id. The
@@ -83,6 +93,7 @@ public final class Exporter {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     private static final int FETCH_ROWS = 1000;
     private static final String SUBJECT = "subject_token";
+    private static final String ENC = "_enc";
     /** The row's data class is one of those allowed (one bound parameter: the class ids as text[]). */
     private static final String CLASS_ALLOWED = "(t.data_class = ANY(?))";
 
@@ -98,6 +109,7 @@ public final class Exporter {
     private final CamelContext camel;
     private final Executor background;
     private final Clock clock;
+    private final AuditTrail audit;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     /**
@@ -106,16 +118,18 @@ public final class Exporter {
      * @param staging    where files for remote transports are written before they are sent
      * @param camel      for the {@code sftp} transport (may be null when no agreement uses it)
      * @param background runs exports started with {@link #start}
+     * @param audit      records each run that decrypted columns for its partner ({@code export_decryption})
      */
     public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
                     DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
-                    CamelContext camel, Executor background, Clock clock) {
+                    CamelContext camel, Executor background, Clock clock, AuditTrail audit) {
         this.agreements = Objects.requireNonNull(agreements, "agreements");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.purposes = Objects.requireNonNull(purposes, "purposes");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.runs = new ExportRuns(new JdbcTemplate(dataSource));
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.columnsOf = Objects.requireNonNull(columnsOf, "columnsOf");
         this.sftpRoot = Objects.requireNonNull(sftpRoot, "sftpRoot");
         this.staging = Objects.requireNonNull(staging, "staging");
@@ -249,6 +263,17 @@ public final class Exporter {
                     throw e;
                 }
             }
+            if (!agreement.decrypt().isEmpty()) {
+                // no audit, no file: the decryption for this partner is recorded before the file leaves
+                Map<String, Object> detail = new java.util.LinkedHashMap<>();
+                detail.put("agreement", agreement.id());
+                detail.put("partner", agreement.partner());
+                detail.put("purpose", agreement.purpose());
+                detail.put("columns", agreement.decrypt());
+                detail.put("rows", counts.rows());
+                detail.put("fileName", prepared.fileName());
+                audit.record("system:export", "export_decryption", prepared.exportId(), detail);
+            }
             delivery.deliver(temp, prepared.fileName());
             delivered = true;
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
@@ -283,11 +308,18 @@ public final class Exporter {
         }
         sql.append(hasSubject ? TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT)) : "true")
                 .append(", ").append(CLASS_ALLOWED)
-                .append(" FROM caravan.").append(quote(agreement.table())).append(" t");
+                .append(" FROM caravan.").append(quote(agreement.table())).append(" t").append(where(agreement));
         boolean[] token = new boolean[columns.size()];
+        String[] decrypted = new String[columns.size()]; // the field of a column decrypted for the partner
+        List<String> header = new java.util.ArrayList<>(columns);
         for (int i = 0; i < token.length; i++) {
             token[i] = PartnerTokens.isTokenColumn(columns.get(i));
+            if (agreement.decrypt().contains(columns.get(i))) {
+                decrypted[i] = columns.get(i).substring(0, columns.get(i).length() - ENC.length());
+                header.set(i, decrypted[i]);
+            }
         }
+        FieldCipher cipher = agreement.decrypt().isEmpty() ? null : keys.cipher();
         MessageDigest sha256 = sha256();
         long rows = 0;
         long filtered = 0;
@@ -299,10 +331,11 @@ public final class Exporter {
             if (hasSubject) {
                 ps.setString(parameter++, purpose.id());
             }
-            ps.setArray(parameter, connection.createArrayOf("text", classes.toArray()));
+            ps.setArray(parameter++, connection.createArrayOf("text", classes.toArray()));
+            bindWhere(connection, ps, parameter, agreement);
             try (ResultSet rs = ps.executeQuery();
                  OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16), sha256);
-                 ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, columns)) {
+                 ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, header)) {
                 Object[] values = new Object[columns.size()];
                 while (rs.next()) {
                     if (!rs.getBoolean(columns.size() + 2)) {
@@ -315,6 +348,9 @@ public final class Exporter {
                     }
                     for (int i = 0; i < values.length; i++) {
                         Object value = rs.getObject(i + 1);
+                        if (decrypted[i] != null && value instanceof String ciphertext) {
+                            value = cipher.decrypt(decrypted[i], ciphertext);
+                        }
                         values[i] = token[i] && value instanceof String warehouseToken
                                 ? partnerTokens.token(warehouseToken) : value;
                     }
@@ -324,6 +360,23 @@ public final class Exporter {
             }
         }
         return new Counts(rows, filtered, classFiltered, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** {@code WHERE t.c = ANY(?) AND …} for the agreement's row filter ({@code dataset.where}); empty without one. */
+    private static String where(Agreement agreement) {
+        if (agreement.where().isEmpty()) {
+            return "";
+        }
+        return " WHERE " + String.join(" AND ", agreement.where().keySet().stream()
+                .map(column -> "t." + quote(column) + "::text = ANY(?)").toList());
+    }
+
+    private static void bindWhere(Connection connection, PreparedStatement ps, int first, Agreement agreement)
+            throws SQLException {
+        int parameter = first;
+        for (List<String> values : agreement.where().values()) {
+            ps.setArray(parameter++, connection.createArrayOf("text", values.toArray()));
+        }
     }
 
     /** The data classes agreement, policy and purpose allow together (never empty: the registry checked it). */
@@ -342,7 +395,7 @@ public final class Exporter {
                 + "SELECT DISTINCT ?, ?, ?, t." + quote(SUBJECT) + ", ?, " + keyId + " FROM caravan."
                 + quote(agreement.table()) + " t "
                 + "WHERE t." + quote(SUBJECT) + " IS NOT NULL AND " + TokenConsent.permittedSql(purpose, "t." + quote(SUBJECT))
-                + " AND " + CLASS_ALLOWED;
+                + " AND " + CLASS_ALLOWED + where(agreement).replace(" WHERE ", " AND ");
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, prepared.exportId());
             ps.setString(2, agreement.partner());
@@ -350,6 +403,7 @@ public final class Exporter {
             ps.setObject(4, ExportRuns.utc(Instant.now(clock)));
             ps.setString(5, purpose.id());
             ps.setArray(6, connection.createArrayOf("text", classes.toArray()));
+            bindWhere(connection, ps, 7, agreement);
             ps.executeUpdate();
         }
     }

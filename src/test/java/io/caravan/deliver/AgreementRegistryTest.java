@@ -43,11 +43,18 @@ class AgreementRegistryTest {
     @Test
     void theRepositorysAgreementsFileIsValid() {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
-                table -> table.equals("sale") ? List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
-                        "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token", "data_class")
-                        : List.of(),
+                table -> switch (table) {
+                    case "sale" -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
+                            "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token", "data_class");
+                    case "lead" -> List.of("lead_id", "lead_at", "request_type", "dealer_id", "make", "model", "model_year",
+                            "email_enc", "phone_enc", "subject_token", "data_class");
+                    default -> List.<String>of();
+                },
                 s -> s);
-        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales");
+        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales", "dealer-nord-lead-routing");
+        Agreement routing = registry.find("dealer-nord-lead-routing").orElseThrow();
+        assertThat(routing.decrypt()).containsExactly("email_enc", "phone_enc");
+        assertThat(routing.where()).containsEntry("dealer_id", List.of("HH-01", "HH-02", "KI-01"));
     }
 
     @Test
@@ -104,6 +111,19 @@ class AgreementRegistryTest {
                 "policy: partner-fahrbank-leasing\n    dataClasses: [first_party, fourth_party]");
         assertThatThrownBy(() -> load(unknown)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(dir.resolve("agreements.yaml") + ": $.agreements[0].dataClasses[1]");
+    }
+
+    @Test
+    void onlyAColumnThePolicyReleasesWithEncryptIsDecryptedAndRowFiltersNameColumns() throws IOException {
+        String base = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale, columns: [sale_id, email_token, subject_token]")
+                .replace("policy: partner-fahrbank-leasing", "policy: partner-fahrbank-leasing\n    decrypt: [email_enc]");
+        assertThatThrownBy(() -> load(base)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].decrypt[0]: 'email_enc' is not one of the dataset's columns");
+        String where = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale, columns: [sale_id, sale_date, make, subject_token], where: { dealer: [HH-01] }");
+        assertThatThrownBy(() -> load(where)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].dataset.where.dealer: no column 'dealer' in caravan.sale");
     }
 
     @Test

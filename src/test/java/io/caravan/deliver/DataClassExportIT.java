@@ -162,7 +162,8 @@ class DataClassExportIT {
         AgreementRegistry agreements = AgreementRegistry.load(dir.resolve("agreements.yaml"), policies, purposes,
                 new WarehouseColumns(database), s -> s);
         return new Exporter(agreements, policies, purposes, keys, database, new WarehouseColumns(database),
-                dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC());
+                dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC(),
+                new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
     }
 
     /** The sale ids in the exported file. */

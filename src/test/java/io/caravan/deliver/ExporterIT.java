@@ -348,7 +348,8 @@ class ExporterIT {
                 camel.start();
             }
             return new Exporter(agreements, policies, purposes, keys, database, new WarehouseColumns(database),
-                    dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC());
+                    dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC(),
+                new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
