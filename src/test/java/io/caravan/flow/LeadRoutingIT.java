@@ -96,6 +96,24 @@ class LeadRoutingIT {
             assertThat((String) audited.get("detail")).contains("dealer-nord", "dealer_follow_up", "email_enc", "phone_enc")
                     .doesNotContain("@");
 
+            // the access report of that prospect lists exactly their lead rows, the batches they came from and the dealer
+            List<Map<String, Object>> theirs = withEmail.stream()
+                    .filter(l -> cipher.decrypt("email", (String) l.get("email_enc")).equals(followedEmail)).toList();
+            HttpResponse<String> access = api.post("/api/subject-access", operator,
+                    JSON.writeValueAsString(Map.of("email", followedEmail)));
+            assertThat(access.statusCode()).isEqualTo(200);
+            JsonNode report = JSON.readTree(access.body());
+            assertThat(report.get("records").get("lead")).extracting(r -> r.get("lead_id").asString())
+                    .containsExactlyInAnyOrderElementsOf(theirs.stream().map(l -> (String) l.get("lead_id")).toList());
+            assertThat(report.get("records").get("lead")).allSatisfy(r -> assertThat(r.has("email_enc")).isFalse());
+            assertThat(report.get("sources")).extracting(s -> s.get("batch_id").asString())
+                    .containsExactlyInAnyOrderElementsOf(app.jdbc().queryForList(
+                            "SELECT DISTINCT batch_id FROM caravan.lead WHERE subject_token = ?", String.class,
+                            theirs.get(0).get("subject_token")));
+            assertThat(report.get("recipients")).extracting(r -> r.get("partner_id").asString() + "/" + r.get("export_id").asString())
+                    .containsExactly("dealer-nord/" + export.get("export_id"));
+            assertThat(access.body().replace(followedEmail, "")).doesNotContain("@");
+
             // the prospect objects to the follow-up: the next export leaves the lead out
             HttpResponse<String> objection = api.post("/api/consents", operator, JSON.writeValueAsString(Map.of(
                     "email", followedEmail, "purpose", "dealer_follow_up", "status", "withdrawn",
