@@ -42,7 +42,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * fails. A crash between the two leaves a shredded row and a keyless file, which
  * {@link #removeRemnants} deletes at the next start or retention run; a crash before leaves the key
  * and the file as they were, for the next erasure or retention run to shred. Never a state that
- * blocks a later shred. Thread-safe (archiving and shredding are serialised). Logs counts, partners and archive
+ * blocks a later shred. Thread-safe: archiving and retention shredding are serialised in this JVM; an
+ * erasure's shred of a batch runs under that batch's cluster-wide lock and marks each row shredded at
+ * most once ({@code WHERE shredded_at IS NULL}). Logs counts, partners and archive
  * ids, never content, file names of subjects or key material.
  */
 public final class Archive {
