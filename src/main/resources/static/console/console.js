@@ -506,6 +506,10 @@
       paintSwatches(legend(OUTCOMES.map(([key, label, color]) => [label, color, b[key] || 0]))));
     if (b.warnings) card.append(h('p', { class: 'muted', text: `${int.format(b.warnings)} warning(s): fields nulled, rows kept.` }));
     if (b.error) card.append(h('p', { class: 'error', text: (b.status === 'failed' ? 'Failed: ' : '') + b.error }));
+    if (b.replayOf) {
+      card.append(h('p', { id: 'replay-of', class: 'muted' }, 'Replay of batch ',
+        h('a', { href: '#/batches/' + encodeURIComponent(b.replayOf) }, h('code', { text: b.replayOf })), ' from its kept file.'));
+    }
     const unmapped = detail.unmappedColumns || [];
     if (unmapped.length) {
       card.append(h('p', { id: 'unmapped-columns', class: 'muted' },
@@ -596,6 +600,82 @@
     root.append(st.erasures.length ? h('table', { id: 'erasures-table' }, h('tbody', {},
       st.erasures.map((e) => h('tr', {}, h('td', { text: 'week of ' + e.week }), h('td', { class: 'num', text: int.format(e.erasures) })))))
       : empty('No erasures in this period.'));
+    root.append(await keptFiles());
+    if (isOperator()) root.append(subjectAccessForm());
+    return root;
+  }
+
+  /** The kept partner files (encrypted archives): live ones with their shred date, shredded ones with by what. */
+  async function keptFiles() {
+    const part = h('div', { id: 'kept-files' }, h('h2', { text: 'Kept partner files (encrypted)' }));
+    let files;
+    try {
+      files = await api('/api/archives?limit=50');
+    } catch (err) {
+      part.append(unavailable(err, 'GET /api/archives'));
+      return part;
+    }
+    if (!files.length) {
+      part.append(empty('No partner file is kept.'));
+      return part;
+    }
+    part.append(h('table', { id: 'archives-table' },
+      h('thead', {}, h('tr', {}, ...['Batch', 'Partner', 'Route', 'Archived', 'State'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, files.map((f) => h('tr', { class: 'archive-row', 'data-batch': f.batchId || '', 'data-state': f.shreddedAt ? 'shredded' : 'kept' },
+        h('td', {}, f.batchId ? h('a', { href: '#/batches/' + encodeURIComponent(f.batchId) }, h('code', { text: f.batchId })) : '—'),
+        h('td', { text: f.partner }), h('td', { text: f.routeId || '' }), h('td', { text: when(f.archivedAt) }),
+        h('td', { class: 'archive-state', text: f.shreddedAt
+          ? `shredded ${when(f.shreddedAt)} (${f.shreddedBy && f.shreddedBy.startsWith('erasure-') ? 'erasure ' + f.shreddedBy : f.shreddedBy})`
+          : `kept until ${when(f.shredAt)}` }))))));
+    return part;
+  }
+
+  /**
+   * Subject access (Art. 15), operators only: one e-mail or phone in, the report of what is held, from tokens only.
+   * The identifier typed is the only raw value shown; the form is cleared when the report is shown.
+   */
+  function subjectAccessForm() {
+    const part = h('div', { id: 'subject-access' }, h('h2', { text: 'Subject access report' }),
+      h('p', { class: 'muted', text: 'What Caravan holds on one person, found from tokens only. Audited.' }));
+    const kind = h('select', { id: 'sar-kind' }, h('option', { value: 'email', text: 'E-mail' }), h('option', { value: 'phone', text: 'Phone' }));
+    const value = h('input', { id: 'sar-value', autocomplete: 'off', required: true });
+    const out = h('div', { id: 'sar-report' });
+    const form = h('form', { id: 'sar-form', class: 'inline' }, kind, value, h('button', { type: 'submit', id: 'sar-submit', text: 'Report' }));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      out.replaceChildren();
+      try {
+        const r = await api('/api/subject-access', 'POST', { [kind.value]: value.value });
+        value.value = '';
+        out.append(subjectReport(r));
+      } catch (err) {
+        out.append(h('p', { class: 'error', id: 'sar-error', text: err.message }));
+      }
+    });
+    part.append(form, out);
+    return part;
+  }
+
+  function subjectReport(r) {
+    const tableOf = (id, columns, rows) => rows.length
+      ? h('table', { id }, h('thead', {}, h('tr', {}, ...columns.map(([, label]) => h('th', { text: label })))),
+        h('tbody', {}, rows.map((row) => h('tr', {}, ...columns.map(([key]) => h('td', { text: row[key] == null ? '' : String(row[key]) }))))))
+      : empty('None.');
+    const records = Object.entries(r.records || {});
+    const root = h('div', { class: 'card', 'data-report': r.reportId },
+      h('h3', { text: `Report ${r.reportId} (${r.kind})` }),
+      h('p', { id: 'sar-records', text: records.length
+        ? 'Rows held: ' + records.map(([table, rows]) => `${table} ${rows.length}`).join(', ')
+        : 'No row is held.' }));
+    root.append(h('h4', { text: 'Consent history' }));
+    root.append(tableOf('sar-consents', [['purpose', 'Purpose'], ['status', 'Status'], ['captured_at', 'Captured']],
+      Object.entries(r.consents || {}).flatMap(([purpose, events]) => events.map((e) => ({ ...e, purpose })))));
+    root.append(h('h4', { text: 'Came from' }));
+    root.append(tableOf('sar-sources', [['batch_id', 'Batch'], ['partner_id', 'Partner'], ['route_id', 'Route'], ['started_at', 'Started']], r.sources || []));
+    root.append(h('h4', { text: 'Sent to' }));
+    root.append(tableOf('sar-recipients', [['partner_id', 'Partner'], ['agreement_id', 'Agreement'], ['exported_at', 'Exported']], r.recipients || []));
+    root.append(h('h4', { text: 'Kept partner files still holding it' }));
+    root.append(tableOf('sar-archives', [['batch_id', 'Batch'], ['partner', 'Partner'], ['shred_at', 'Shredded by']], r.archives || []));
     return root;
   }
 

@@ -25,7 +25,7 @@ public enum WarehouseTable {
             "lead_id", TEXT, "lead_at", TIMESTAMPTZ, "request_type", TEXT, "funnel_stage", TEXT,
             "channel", TEXT, "dealer_id", TEXT, "make", TEXT, "model", TEXT, "model_year", INT,
             "fuel_type", TEXT, "vin_token", TEXT, "subject_token", TEXT, "email_token", TEXT,
-            "phone_token", TEXT, "postcode_area", TEXT, "sealed_identifiers", TEXT)),
+            "phone_token", TEXT, "postcode_area", TEXT, "sealed_identifiers", TEXT, "email_enc", TEXT, "phone_enc", TEXT)),
     SALE("sale", cols(
             "sale_id", TEXT, "dealer_id", TEXT, "sale_date", DATE, "make", TEXT, "model", TEXT,
             "model_year", INT, "fuel_type", TEXT, "condition", TEXT, "price_amount", NUMERIC,

@@ -14,10 +14,12 @@ import org.springframework.stereotype.Component;
 class ConsentComponent extends DefaultComponent {
     private final PurposeRegistry purposes;
     private final ConsentCheck check;
+    private final BatchSubjects subjects;
 
-    ConsentComponent(PurposeRegistry purposes, ConsentCheck check) {
+    ConsentComponent(PurposeRegistry purposes, ConsentCheck check, BatchSubjects subjects) {
         this.purposes = purposes;
         this.check = check;
+        this.subjects = subjects;
     }
 
     @Override
@@ -28,7 +30,7 @@ class ConsentComponent extends DefaultComponent {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("consent:" + remaining + ": " + e.getMessage());
         }
-        ConsentEndpoint endpoint = new ConsentEndpoint(uri, this, purpose, check);
+        ConsentEndpoint endpoint = new ConsentEndpoint(uri, this, purpose, check, subjects);
         endpoint.setPurpose(remaining);
         setProperties(endpoint, parameters);
         return endpoint;

@@ -25,4 +25,9 @@ class ConsentConfiguration {
     ConsentCheck consentCheck(DataSource dataSource, KeyRing keys) {
         return new JdbcConsentCheck(dataSource, keys);
     }
+
+    @Bean
+    BatchSubjects batchSubjects(DataSource dataSource, KeyRing keys) {
+        return new BatchSubjects(dataSource, keys);
+    }
 }

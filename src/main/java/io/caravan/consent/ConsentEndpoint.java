@@ -23,11 +23,13 @@ public final class ConsentEndpoint extends DefaultEndpoint {
 
     private final Purpose resolved;
     private final ConsentCheck check;
+    private final BatchSubjects subjects;
 
-    ConsentEndpoint(String uri, ConsentComponent component, Purpose resolved, ConsentCheck check) {
+    ConsentEndpoint(String uri, ConsentComponent component, Purpose resolved, ConsentCheck check, BatchSubjects subjects) {
         super(uri, component);
         this.resolved = resolved;
         this.check = check;
+        this.subjects = subjects;
     }
 
     public String getPurpose() {
@@ -51,7 +53,7 @@ public final class ConsentEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        return new ConsentProducer(this, resolved, check, chunkSize);
+        return new ConsentProducer(this, resolved, check, subjects, chunkSize);
     }
 
     @Override

@@ -4,16 +4,21 @@ import io.caravan.pipeline.RecordBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
-/** Wraps the {@link RecordBatch} body in chunks checked by the {@link ConsentCheck}; reads no row itself. */
+/**
+ * Wraps the {@link RecordBatch} body in chunks checked by the {@link ConsentCheck}, each chunk's
+ * subjects then recorded for the batch ({@link BatchSubjects}); reads no row itself.
+ */
 final class ConsentProducer extends DefaultProducer {
     private final Purpose purpose;
     private final ConsentCheck check;
+    private final BatchSubjects subjects;
     private final int chunkSize;
 
-    ConsentProducer(ConsentEndpoint endpoint, Purpose purpose, ConsentCheck check, int chunkSize) {
+    ConsentProducer(ConsentEndpoint endpoint, Purpose purpose, ConsentCheck check, BatchSubjects subjects, int chunkSize) {
         super(endpoint);
         this.purpose = purpose;
         this.check = check;
+        this.subjects = subjects;
         this.chunkSize = chunkSize;
     }
 
@@ -26,6 +31,10 @@ final class ConsentProducer extends DefaultProducer {
                     + (body == null ? "no body" : body.getClass().getName()));
         }
         batch.context().purpose(purpose.id());
-        exchange.getIn().setBody(batch.chunked(chunkSize, chunk -> check.check(purpose, chunk)));
+        String batchId = batch.context().batchId();
+        exchange.getIn().setBody(batch.chunked(chunkSize, chunk -> {
+            check.check(purpose, chunk);
+            subjects.record(batchId, chunk);
+        }));
     }
 }

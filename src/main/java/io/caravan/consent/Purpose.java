@@ -1,5 +1,8 @@
 package io.caravan.consent;
 
+import io.caravan.connector.DataClass;
+import java.util.Set;
+
 import java.util.Objects;
 
 /**
@@ -9,8 +12,14 @@ import java.util.Objects;
  * @param basis       {@link LegalBasis#CONSENT} or {@link LegalBasis#LEGITIMATE_INTEREST}
  * @param title       for people (console, audit)
  * @param description may be empty, never null
+ * @param dataClasses the data classes it may process (exports under it leave out rows of others); never empty
  */
-public record Purpose(String id, LegalBasis basis, String title, String description) {
+public record Purpose(String id, LegalBasis basis, String title, String description, Set<DataClass> dataClasses) {
+    /** A purpose for every data class. */
+    public Purpose(String id, LegalBasis basis, String title, String description) {
+        this(id, basis, title, description, DataClass.all());
+    }
+
     public Purpose {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(basis, "basis");
@@ -19,6 +28,7 @@ public record Purpose(String id, LegalBasis basis, String title, String descript
         }
         title = title == null ? id : title;
         description = description == null ? "" : description;
+        dataClasses = dataClasses == null || dataClasses.isEmpty() ? DataClass.all() : Set.copyOf(dataClasses);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.caravan.consent;
 
 import io.caravan.config.ConfigFiles;
+import io.caravan.connector.DataClass;
 import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ public final class PurposeRegistry {
             purposes.put(entry.getKey(), new Purpose(entry.getKey(),
                     LegalBasis.fromDb(node.get("basis").asString()),
                     node.get("title").asString(),
-                    node.path("description").asText("")));
+                    node.path("description").asText(""),
+                    DataClass.of(node.path("dataClasses").valueStream().map(JsonNode::asString).toList(), DataClass.all())));
         });
         return new PurposeRegistry(file, purposes);
     }

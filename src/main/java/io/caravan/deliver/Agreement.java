@@ -1,6 +1,10 @@
 package io.caravan.deliver;
 
+import io.caravan.connector.DataClass;
 import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,14 +15,22 @@ import java.util.Objects;
  * transport. Built and validated by {@link AgreementRegistry}; immutable. {@link #toString()}
  * names no credential (transports hold file paths, never key material).
  *
- * @param schedule   Quartz cron expression, or null to run on demand only
- * @param kAnonymity the k-anonymity gate over the exported rows, or null for none
- * @param activation what an agreement of {@code kind: activation} sends to an ad platform, or null
- *                   for a sharing agreement (then {@code columns} and {@code policy} say what is sent)
+ * @param schedule    Quartz cron expression, or null to run on demand only
+ * @param kAnonymity  the k-anonymity gate over the exported rows, or null for none
+ * @param activation  what an agreement of {@code kind: activation} sends to an ad platform, or null
+ *                    for a sharing agreement (then {@code columns} and {@code policy} say what is sent)
+ * @param dataClasses the data classes the partner may receive ({@link #SHARED_BY_DEFAULT} unless the
+ *                    agreement names them; {@code third_party} only when named)
+ * @param where       only rows whose column holds one of the values (empty: every row)
+ * @param decrypt     {@code <field>_enc} columns decrypted at export time for this partner (audited)
  */
 public record Agreement(String id, String title, String partner, String table, List<String> columns, String purpose,
                         String policy, LocalDate validUntil, String schedule, Format format, Transport transport,
-                        KAnonymity kAnonymity, Activation activation) {
+                        KAnonymity kAnonymity, Activation activation,
+                        Set<DataClass> dataClasses, Map<String, List<String>> where, List<String> decrypt) {
+    /** What an agreement that names no class lets through: every class but third-party data. */
+    static final Set<DataClass> SHARED_BY_DEFAULT = Set.copyOf(
+            EnumSet.of(DataClass.FIRST_PARTY, DataClass.ZERO_PARTY, DataClass.SECOND_PARTY));
 
     public Agreement {
         Objects.requireNonNull(id, "id");
@@ -32,6 +44,9 @@ public record Agreement(String id, String title, String partner, String table, L
         Objects.requireNonNull(validUntil, "validUntil");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(transport, "transport");
+        dataClasses = dataClasses == null || dataClasses.isEmpty() ? SHARED_BY_DEFAULT : Set.copyOf(dataClasses);
+        where = where == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(where));
+        decrypt = decrypt == null ? List.of() : List.copyOf(decrypt);
         if (kAnonymity != null && !columns.containsAll(kAnonymity.quasiIdentifiers())) {
             throw new IllegalArgumentException("quasi-identifiers must be exported columns");
         }

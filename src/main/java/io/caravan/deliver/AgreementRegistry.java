@@ -1,6 +1,7 @@
 package io.caravan.deliver;
 
 import io.caravan.config.ConfigFiles;
+import io.caravan.connector.DataClass;
 import io.caravan.error.ConfigException;
 import tools.jackson.databind.JsonNode;
 import io.caravan.consent.PurposeRegistry;
@@ -29,7 +30,10 @@ import org.quartz.CronExpression;
  * made with its own key); the dataset is a table or view of schema {@code caravan} and every
  * listed column is one of its columns <em>and</em> one the policy releases
  * ({@link Policy#outputColumns()}); a dataset exporting any {@code *_token} column has a
- * {@code subject_token} (consent is checked on it); the schedule is a valid Quartz cron expression; the date is a
+ * {@code subject_token} (consent is checked on it); the dataset has a {@code data_class} column and
+ * at least one data class is allowed by the agreement ({@code dataClasses}, default every class but
+ * {@code third_party}), its policy and its purpose together (checked on each row at export time);
+ * the schedule is a valid Quartz cron expression; the date is a
  * date. Every error names the file and the JSON path, all at once
  * ({@code config/agreements.yaml: $.agreements[0].dataset.columns[2]: column 'email' is not released by policy 'partner-x'}),
  * and never repeats a value beyond names. Transport strings may use {@code ${...}} placeholders
@@ -40,6 +44,7 @@ import org.quartz.CronExpression;
  */
 public final class AgreementRegistry {
     private static final String SCHEMA = "/io/caravan/deliver/agreements.schema.json";
+    private static final String DATA_CLASS = "data_class";
 
     private final Path file;
     private final Map<String, Agreement> agreements;
@@ -95,7 +100,7 @@ public final class AgreementRegistry {
                 Agreement.Transport transport = transport(node.path("transport"), path + ".transport", placeholders, errors);
                 if (errors.isEmpty()) {
                     byId.put(id, new Agreement(id, node.path("title").asText(id), partner, activation.segment().table(),
-                            List.of(), purpose, null, validUntil, schedule, Agreement.Format.CSV, transport, null, activation));
+                            List.of(), purpose, null, validUntil, schedule, Agreement.Format.CSV, transport, null, activation, null, null, null));
                 } else {
                     byId.putIfAbsent(id, null);
                 }
@@ -130,6 +135,41 @@ public final class AgreementRegistry {
                             + policyId + "'");
                 }
             }
+            Map<String, List<String>> where = new LinkedHashMap<>();
+            node.path("dataset").path("where").properties().forEach(entry -> {
+                if (!available.isEmpty() && !available.contains(entry.getKey())) {
+                    errors.add(path + ".dataset.where." + entry.getKey() + ": no column '" + entry.getKey() + "' in caravan." + table);
+                }
+                where.put(entry.getKey(), entry.getValue().valueStream().map(JsonNode::asString).toList());
+            });
+            List<String> decrypt = new ArrayList<>();
+            JsonNode decryptNodes = node.path("decrypt");
+            for (int d = 0; d < decryptNodes.size(); d++) {
+                String column = decryptNodes.get(d).asString();
+                String field = column.substring(0, column.length() - "_enc".length());
+                decrypt.add(column);
+                if (!columns.contains(column)) {
+                    errors.add(path + ".decrypt[" + d + "]: '" + column + "' is not one of the dataset's columns");
+                } else if (policy.isPresent() && !policy.get().encrypts(field)) {
+                    errors.add(path + ".decrypt[" + d + "]: policy '" + policyId + "' does not release '" + field
+                            + "' with encrypt, so it is not decrypted for this partner");
+                }
+            }
+            java.util.Set<DataClass> dataClasses = DataClass.of(
+                    node.path("dataClasses").valueStream().map(JsonNode::asString).toList(), Agreement.SHARED_BY_DEFAULT);
+            if (!available.isEmpty() && !available.contains(DATA_CLASS)) {
+                errors.add(path + ".dataset.table: caravan." + table + " has no data_class column, so data classes"
+                        + " cannot be checked at export time");
+            }
+            java.util.Set<DataClass> allowed = java.util.EnumSet.copyOf(dataClasses);
+            policy.ifPresent(p -> allowed.retainAll(p.dataClasses()));
+            purposes.find(purpose).ifPresent(p -> allowed.retainAll(p.dataClasses()));
+            if (allowed.isEmpty()) {
+                errors.add(path + ".dataClasses: no data class is allowed by the agreement " + DataClass.ids(dataClasses)
+                        + ", policy '" + policyId + "' " + policy.map(p -> DataClass.ids(p.dataClasses()).toString()).orElse("")
+                        + " and purpose '" + purpose + "' "
+                        + purposes.find(purpose).map(p -> DataClass.ids(p.dataClasses()).toString()).orElse("") + " together");
+            }
             if (!available.isEmpty() && !available.contains("subject_token")
                     && columns.stream().anyMatch(c -> c.endsWith("_token"))) {
                 errors.add(path + ".dataset.table: caravan." + table + " has token columns but no subject_token, "
@@ -150,7 +190,7 @@ public final class AgreementRegistry {
             KAnonymity kAnonymity = kAnonymity(node.path("kAnonymity"), path + ".kAnonymity", columns, errors);
             if (errors.isEmpty()) {
                 byId.put(id, new Agreement(id, node.path("title").asText(id), partner, table, columns, purpose,
-                        policyId, validUntil, schedule, format, transport, kAnonymity, null));
+                        policyId, validUntil, schedule, format, transport, kAnonymity, null, dataClasses, where, decrypt));
             } else {
                 byId.putIfAbsent(id, null);
             }

@@ -66,9 +66,9 @@ class ExportConfiguration {
                       DataSource dataSource, CamelContext camel, ExecutorService exportExecutor,
                       ObjectProvider<ExportAttachment> attachments,
                       @Value("${caravan.sftp.root:${caravan.data-dir:data}/sftp}") Path sftpRoot,
-                      @Value("${caravan.data-dir:data}") Path dataDir) {
+                      @Value("${caravan.data-dir:data}") Path dataDir, io.caravan.audit.AuditTrail audit) {
         return new Exporter(agreements, policies, purposes, keys, dataSource, new WarehouseColumns(dataSource),
-                sftpRoot, dataDir.resolve("exports/staging"), camel, exportExecutor, Clock.systemUTC(),
+                sftpRoot, dataDir.resolve("exports/staging"), camel, exportExecutor, Clock.systemUTC(), audit,
                 attachments.orderedStream().toList());
     }
 

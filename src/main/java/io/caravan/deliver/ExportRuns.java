@@ -57,10 +57,11 @@ final class ExportRuns {
         jdbc.update("UPDATE caravan.export SET key_id = ? WHERE export_id = ?", keyId, exportId);
     }
 
-    void completed(String exportId, Instant finishedAt, long rows, long consentFiltered, String sha256) {
+    void completed(String exportId, Instant finishedAt, long rows, long consentFiltered, long classFiltered,
+                   String sha256) {
         jdbc.update("UPDATE caravan.export SET status = 'completed', finished_at = ?, rows_exported = ?, "
-                        + "rows_consent_filtered = ?, sha256 = ? WHERE export_id = ?",
-                utc(finishedAt), rows, consentFiltered, sha256, exportId);
+                        + "rows_consent_filtered = ?, rows_class_filtered = ?, sha256 = ? WHERE export_id = ?",
+                utc(finishedAt), rows, consentFiltered, classFiltered, sha256, exportId);
     }
 
     /** Records what the k-anonymity gate did in a run (before it completes). */
@@ -88,7 +89,7 @@ final class ExportRuns {
                         rs.getString("agreement_id"), rs.getString("dataset"), rs.getString("purpose"),
                         rs.getString("policy_id"), rs.getString("key_id"), rs.getString("transport"),
                         rs.getString("file_name"), rs.getString("format"), rs.getLong("rows_exported"),
-                        rs.getLong("rows_consent_filtered"), rs.getString("sha256"), instant(rs, "started_at"),
+                        rs.getLong("rows_consent_filtered"), rs.getLong("rows_class_filtered"), rs.getString("sha256"), instant(rs, "started_at"),
                         instant(rs, "finished_at"), rs.getString("status"), rs.getString("error")),
                 partnerId, partnerId, agreementId, agreementId, status, status, limit);
     }

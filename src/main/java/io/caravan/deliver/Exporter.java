@@ -1,9 +1,12 @@
 package io.caravan.deliver;
 
+import io.caravan.audit.AuditTrail;
+import io.caravan.connector.DataClass;
 import io.caravan.consent.Purpose;
 import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TokenConsent;
 import io.caravan.error.FailureReasons;
+import io.caravan.pseudonymise.FieldCipher;
 import io.caravan.pseudonymise.KeyRing;
 import io.caravan.pseudonymise.PartnerTokens;
 import io.caravan.pseudonymise.Policy;
@@ -24,8 +27,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -69,12 +74,35 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * is renamed or sent, so a subject that reached a partner is always listed for erasure
  * notifications; if the run fails before the file reached its final name, those rows are removed.
  *
+ * <p><b>Data classes at export time.</b> In the same query each row's {@code data_class} is checked
+ * against the classes the agreement, its policy and its purpose allow together (an agreement that
+ * names none allows every class but {@code third_party}); a row of another class is left out,
+ * counted in {@code rows_class_filtered} and never logged as a disclosure.
+ *
+ * <p><b>Rows and decryption.</b> An agreement may export only the rows whose column holds one of
+ * its values ({@code dataset.where}, e.g. the leads of the dealer the lead names), and may decrypt
+ * {@code <field>_enc} columns (the {@code encrypt} action's AES-SIV ciphertext) for its partner
+ * ({@code decrypt}): the values are decrypted only while the file is written, the file names the
+ * column {@code <field>}, and the run is audited ({@code export_decryption}: agreement, partner,
+ * purpose, columns, row count; never a value) before the file is delivered.
+ *
+ * <p><b>Partner tokens.</b> The warehouse holds only warehouse-domain tokens, so every exported
+ * column named {@code *_token} is re-tokenised for the partner ({@link PartnerTokens}, the active
+ * key of the policy's key domain); the manifest ({@link ExportManifest}) names that key's id. The
+ * runs themselves are recorded by {@link ExportRuns}.
+ *
+ * <p><b>Export log.</b> In the same snapshot, the distinct warehouse {@code subject_token}s of the
+ * exported rows are written to {@code caravan.export_log} and committed <em>before</em> the file
+ * is renamed or sent, so a subject that reached a partner is always listed for erasure
+ * notifications; if the run fails before the file reached its final name, those rows are removed.
+ *
  * <p>Thread-safe: one run per agreement at a time; runs of different agreements may overlap.
  * Logs one line per run (ids, counts, reasons), never row content.
  */
 public final class Exporter {
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     private static final int FETCH_ROWS = 1000;
+    private static final String ENC = "_enc";
 
     private final AgreementRegistry agreements;
     private final PolicyRegistry policies;
@@ -89,6 +117,7 @@ public final class Exporter {
     private final Executor background;
     private final Clock clock;
     private final List<ExportAttachment> attachments;
+    private final AuditTrail audit;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     /**
@@ -97,18 +126,22 @@ public final class Exporter {
      * @param staging    where files for remote transports are written before they are sent
      * @param camel      for the {@code sftp} transport (may be null when no agreement uses it)
      * @param background runs exports started with {@link #start}
+     * @param audit      records each run that decrypted columns for its partner ({@code export_decryption})
      */
     public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
                     DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
-                    CamelContext camel, Executor background, Clock clock) {
-        this(agreements, policies, purposes, keys, dataSource, columnsOf, sftpRoot, staging, camel, background, clock, List.of());
+                    CamelContext camel, Executor background, Clock clock, AuditTrail audit) {
+        this(agreements, policies, purposes, keys, dataSource, columnsOf, sftpRoot, staging, camel, background, clock, audit,
+                List.of());
     }
 
     /** @param attachments files written beside every export, delivered between the data file and the manifest */
     public Exporter(AgreementRegistry agreements, PolicyRegistry policies, PurposeRegistry purposes, KeyRing keys,
                     DataSource dataSource, Function<String, List<String>> columnsOf, Path sftpRoot, Path staging,
-                    CamelContext camel, Executor background, Clock clock, List<ExportAttachment> attachments) {
+                    CamelContext camel, Executor background, Clock clock, AuditTrail audit,
+                    List<ExportAttachment> attachments) {
         this.attachments = List.copyOf(attachments);
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.agreements = Objects.requireNonNull(agreements, "agreements");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.purposes = Objects.requireNonNull(purposes, "purposes");
@@ -124,14 +157,15 @@ public final class Exporter {
     }
 
     /** The outcome of one run, as recorded in {@code caravan.export}. */
-    public record Result(String exportId, String status, long rows, long consentFiltered, String fileName,
-                         String sha256, String reason) {
+    public record Result(String exportId, String status, long rows, long consentFiltered, long classFiltered,
+                         String fileName, String sha256, String reason) {
     }
 
     /** One row of {@code caravan.export}. */
     public record ExportRecord(String exportId, String partnerId, String agreementId, String dataset, String purpose,
                                String policyId, String keyId, String transport, String fileName, String format,
-                               long rowsExported, long rowsConsentFiltered, String sha256, Instant startedAt,
+                               long rowsExported, long rowsConsentFiltered, long rowsClassFiltered, String sha256,
+                               Instant startedAt,
                                Instant finishedAt, String status, String error) {
     }
 
@@ -206,7 +240,7 @@ public final class Exporter {
         runs.refused(exportId, agreementId, partner, dataset, now, reason);
         LOG.warn("export {} agreement={} refused: {}", exportId, agreementId, reason);
         return new Prepared(exportId, null, now, null,
-                new Result(exportId, "refused", 0, 0, null, null, reason));
+                new Result(exportId, "refused", 0, 0, 0, null, null, reason));
     }
 
     private Result execute(Prepared prepared) {
@@ -223,6 +257,7 @@ public final class Exporter {
                     .orElseThrow(() -> new ExportException("policy " + agreement.policy() + " no longer exists"));
             Purpose purpose = purposes.require(agreement.purpose());
             PartnerTokens partnerTokens = PartnerTokens.of(keys, policy);
+            Set<String> classes = allowedClasses(agreement, policy, purpose);
             runs.keyId(prepared.exportId(), partnerTokens.keyId());
             ExportDelivery delivery = ExportDelivery.of(agreement, sftpRoot, camel);
             Path folder = delivery.stagingFolder(staging);
@@ -237,9 +272,9 @@ public final class Exporter {
                 connection.setAutoCommit(false);
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 try {
-                    counts = stream(connection, agreement, query, partnerTokens, temp);
+                    counts = stream(connection, agreement, query, partnerTokens, classes, temp);
                     if (hasSubject) {
-                        logSubjects(connection, query, agreement, prepared);
+                        logSubjects(connection, query, agreement, classes, prepared);
                     }
                     ExportManifest.write(manifest, agreement, policy.id(), partnerTokens.keyId(), prepared.exportId(),
                             prepared.fileName(), counts.rows(), counts.sha256(), Instant.now(clock), counts.gate());
@@ -249,6 +284,17 @@ public final class Exporter {
                     connection.rollback();
                     throw e;
                 }
+            }
+            if (!agreement.decrypt().isEmpty()) {
+                // no audit, no file: the decryption for this partner is recorded before the file leaves
+                Map<String, Object> detail = new java.util.LinkedHashMap<>();
+                detail.put("agreement", agreement.id());
+                detail.put("partner", agreement.partner());
+                detail.put("purpose", agreement.purpose());
+                detail.put("columns", agreement.decrypt());
+                detail.put("rows", counts.rows());
+                detail.put("fileName", prepared.fileName());
+                audit.record("system:export", "export_decryption", prepared.exportId(), detail);
             }
             delivery.deliver(temp, prepared.fileName());
             delivered = true;
@@ -267,11 +313,13 @@ public final class Exporter {
             if (counts.gate() != null) {
                 runs.kAnonymity(prepared.exportId(), counts.gate());
             }
-            runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.sha256());
-            LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered",
-                    prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
-                    prepared.fileName(), counts.rows(), counts.filtered());
-            return new Result(prepared.exportId(), "completed", counts.rows(), counts.filtered(), prepared.fileName(),
+            runs.completed(prepared.exportId(), Instant.now(clock), counts.rows(), counts.filtered(), counts.classFiltered(),
+                    counts.sha256());
+            LOG.info("export {} agreement={} partner={} transport={} file={}: {} rows, {} consent-filtered, {} of a data class"
+                    + " not allowed", prepared.exportId(), agreement.id(), agreement.partner(), agreement.transport().kind(),
+                    prepared.fileName(), counts.rows(), counts.filtered(), counts.classFiltered());
+            return new Result(prepared.exportId(), "completed", counts.rows(), counts.filtered(), counts.classFiltered(),
+                    prepared.fileName(),
                     counts.sha256(), null);
         } catch (Exception e) {
             deleteQuietly(temp);
@@ -342,12 +390,12 @@ public final class Exporter {
             delivery.deliver(manifest, prepared.fileName() + ".manifest.json");
             deleteQuietly(temp);
             deleteQuietly(manifest);
-            runs.completed(prepared.exportId(), Instant.now(clock), written.subjects(), filtered, written.sha256());
+            runs.completed(prepared.exportId(), Instant.now(clock), written.subjects(), filtered, 0, written.sha256());
             LOG.info("export {} activation={} platform={} transport={} file={}: {} subjects, {} consent-filtered, "
                             + "{} without a usable identifier", prepared.exportId(), agreement.id(),
                     activation.platform().id(), agreement.transport().kind(), prepared.fileName(), written.subjects(),
                     filtered, written.withoutIdentifier());
-            return new Result(prepared.exportId(), "completed", written.subjects(), filtered, prepared.fileName(),
+            return new Result(prepared.exportId(), "completed", written.subjects(), filtered, 0, prepared.fileName(),
                     written.sha256(), null);
         } catch (Exception e) {
             deleteQuietly(temp);
@@ -361,60 +409,73 @@ public final class Exporter {
     private Result refuseRunning(Prepared prepared, String reason) {
         runs.refusedRunning(prepared.exportId(), Instant.now(clock), reason);
         LOG.warn("export {} agreement={} refused: {}", prepared.exportId(), prepared.agreement().id(), reason);
-        return new Result(prepared.exportId(), "refused", 0, 0, null, null, reason);
+        return new Result(prepared.exportId(), "refused", 0, 0, 0, null, null, reason);
     }
 
-    private record Counts(long rows, long filtered, String sha256, KAnonymity.Outcome gate) {
+    private record Counts(long rows, long filtered, long classFiltered, String sha256, KAnonymity.Outcome gate) {
     }
 
     private Counts stream(Connection connection, Agreement agreement, ExportQuery query, PartnerTokens partnerTokens,
-                          Path temp) throws SQLException, IOException {
+                          Set<String> classes, Path temp) throws SQLException, IOException {
         List<String> columns = agreement.columns();
         KAnonymity gate = agreement.kAnonymity();
         boolean[] token = new boolean[columns.size()];
         int[] generalisedAt = new int[columns.size()];
         int n = columns.size();
+        String[] decrypted = new String[n]; // the field of a column decrypted for the partner
+        List<String> header = new java.util.ArrayList<>(columns);
         for (int i = 0; i < token.length; i++) {
             token[i] = PartnerTokens.isTokenColumn(columns.get(i));
+            if (agreement.decrypt().contains(columns.get(i))) {
+                decrypted[i] = columns.get(i).substring(0, columns.get(i).length() - ENC.length());
+                header.set(i, decrypted[i]);
+            }
             generalisedAt[i] = gate == null ? -1 : gate.generalise().indexOf(columns.get(i));
             if (generalisedAt[i] >= 0) {
-                generalisedAt[i] += n + 4; // after the columns, permitted, generalised and group (1-based)
+                generalisedAt[i] += n + 5; // after the columns, permitted, class allowed, generalised and group (1-based)
             }
         }
+        FieldCipher cipher = agreement.decrypt().isEmpty() ? null : keys.cipher();
         MessageDigest sha256 = sha256();
         long rows = 0;
         long filtered = 0;
+        long classFiltered = 0;
         long generalised = 0;
         long suppressed = 0;
         long smallest = Long.MAX_VALUE;
         try (PreparedStatement ps = connection.prepareStatement(query.rows(), ResultSet.TYPE_FORWARD_ONLY,
                 ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(FETCH_ROWS);
-            if (query.hasSubject()) {
-                ps.setString(1, agreement.purpose());
-            }
+            query.bind(connection, ps, 1, classes);
             try (ResultSet rs = ps.executeQuery();
                  OutputStream file = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16), sha256);
-                 ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, columns)) {
+                 ExportFileWriter writer = ExportFileWriter.open(agreement.format(), file, header)) {
                 Object[] values = new Object[n];
                 while (rs.next()) {
+                    if (!rs.getBoolean(n + 2)) {
+                        classFiltered++;
+                        continue;
+                    }
                     if (!rs.getBoolean(n + 1)) {
                         filtered++;
                         continue;
                     }
                     boolean rowGeneralised = false;
                     if (gate != null) {
-                        long group = rs.getLong(n + 3);
+                        long group = rs.getLong(n + 4);
                         if (group < gate.k()) {
                             suppressed++;
                             continue;
                         }
                         smallest = Math.min(smallest, group);
-                        rowGeneralised = rs.getBoolean(n + 2);
+                        rowGeneralised = rs.getBoolean(n + 3);
                     }
                     for (int i = 0; i < values.length; i++) {
                         Object value = rowGeneralised && generalisedAt[i] > 0 && rs.getObject(generalisedAt[i]) != null
                                 ? rs.getString(generalisedAt[i]) : rs.getObject(i + 1);
+                        if (decrypted[i] != null && value instanceof String ciphertext) {
+                            value = cipher.decrypt(decrypted[i], ciphertext);
+                        }
                         values[i] = token[i] && value instanceof String warehouseToken
                                 ? partnerTokens.token(warehouseToken) : value;
                     }
@@ -428,18 +489,26 @@ public final class Exporter {
         }
         KAnonymity.Outcome outcome = gate == null ? null
                 : new KAnonymity.Outcome(gate.k(), generalised, suppressed, rows == 0 ? null : smallest);
-        return new Counts(rows, filtered, HexFormat.of().formatHex(sha256.digest()), outcome);
+        return new Counts(rows, filtered, classFiltered, HexFormat.of().formatHex(sha256.digest()), outcome);
     }
 
-    private void logSubjects(Connection connection, ExportQuery query, Agreement agreement, Prepared prepared)
-            throws SQLException {
+    /** The data classes agreement, policy and purpose allow together (never empty: the registry checked it). */
+    static Set<String> allowedClasses(Agreement agreement, Policy policy, Purpose purpose) {
+        Set<DataClass> allowed = EnumSet.copyOf(agreement.dataClasses());
+        allowed.retainAll(policy.dataClasses());
+        allowed.retainAll(purpose.dataClasses());
+        return DataClass.ids(allowed);
+    }
+
+    private void logSubjects(Connection connection, ExportQuery query, Agreement agreement, Set<String> classes,
+                             Prepared prepared) throws SQLException {
         // with the warehouse key of each subject token, so the re-key job can move the log with the rows
         try (PreparedStatement ps = connection.prepareStatement(query.exportLog())) {
             ps.setString(1, prepared.exportId());
             ps.setString(2, agreement.partner());
             ps.setString(3, agreement.id());
             ps.setObject(4, ExportRuns.utc(Instant.now(clock)));
-            ps.setString(5, agreement.purpose());
+            query.bind(connection, ps, 5, classes);
             ps.executeUpdate();
         }
     }
@@ -453,7 +522,7 @@ public final class Exporter {
         }
         LOG.warn("export {} agreement={} failed: {}", prepared.exportId(), prepared.agreement().id(), reason);
         running.remove(prepared.agreement().id());
-        return new Result(prepared.exportId(), "failed", 0, 0, prepared.fileName(), null, reason);
+        return new Result(prepared.exportId(), "failed", 0, 0, 0, prepared.fileName(), null, reason);
     }
 
     private static String reason(Exception e) {

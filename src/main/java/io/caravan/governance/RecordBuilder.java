@@ -132,6 +132,12 @@ final class RecordBuilder {
                     FieldAction action = p.action(field.name());
                     merge(data, new DataCategory(field.name(), CanonicalFields.isPersonal(field.name()), "warehouse", p.id(),
                             action.yamlName(), action.outputColumn(field.name()), table == null ? List.of() : List.of(table)));
+                    if (p.encryptAlso().contains(field.name())) {
+                        // kept a second time, reversibly: AES-SIV ciphertext beside the token (policy encryptAlso)
+                        merge(data, new DataCategory(field.name(), CanonicalFields.isPersonal(field.name()), "warehouse", p.id(),
+                                FieldAction.ENCRYPT.yamlName(), FieldAction.ENCRYPT.outputColumn(field.name()),
+                                table == null ? List.of() : List.of(table)));
+                    }
                 }
             });
         }
@@ -192,7 +198,13 @@ final class RecordBuilder {
             Optional<Policy> policy = in.policies().find(agreement.policy());
             policy.ifPresent(p -> keyDomains.add(p.keyDomain()));
             for (String column : agreement.columns()) {
-                merge(data, exported(column, partner, policy, agreement.table()));
+                DataCategory category = exported(column, partner, policy, agreement.table());
+                if (agreement.decrypt().contains(column)) {
+                    // decrypted at export time for this partner: it receives the value itself (audited per run)
+                    category = new DataCategory(category.field(), true, partner, category.policy(), FieldAction.KEEP.yamlName(),
+                            category.field(), category.tables());
+                }
+                merge(data, category);
             }
             WarehouseTable.byName(agreement.table()).ifPresent(shared -> {
                 for (ConnectorDescriptor c : in.connectors().all()) {
@@ -272,7 +284,8 @@ final class RecordBuilder {
     }
 
     private static void merge(Map<String, DataCategory> data, DataCategory category) {
-        String key = category.field() + '\u0000' + category.destination() + '\u0000' + category.policy();
+        String key = category.field() + '\u0000' + category.destination() + '\u0000' + category.policy() + '\u0000'
+                + category.protection() + '\u0000' + category.column();
         DataCategory existing = data.get(key);
         if (existing == null) {
             data.put(key, category);

@@ -47,7 +47,7 @@ public class JdbcLedger implements Ledger {
 
     private static final String COLUMNS = "batch_id, route_id, connector_id, partner_id, source, started_at, "
             + "finished_at, status, rows_in, rows_delivered, rows_rejected, rows_consent_filtered, "
-            + "rows_suppressed, rows_duplicate, warnings, error";
+            + "rows_suppressed, rows_duplicate, warnings, error, replay_of";
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
@@ -450,7 +450,7 @@ public class JdbcLedger implements Ledger {
                 instant(rs, "finished_at"), rs.getString("status"), rs.getLong("rows_in"),
                 rs.getLong("rows_delivered"), rs.getLong("rows_rejected"), rs.getLong("rows_consent_filtered"),
                 rs.getLong("rows_suppressed"), rs.getLong("rows_duplicate"), rs.getLong("warnings"),
-                rs.getString("error"));
+                rs.getString("error"), rs.getString("replay_of"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

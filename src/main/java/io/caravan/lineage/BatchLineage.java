@@ -102,7 +102,7 @@ final class BatchLineage implements Ledger.BatchListener, AutoCloseable {
         for (BatchContext batch : open.values()) {
             BatchSummary aborted = new BatchSummary(batch.batchId(), batch.routeId(), batch.connectorId(), batch.partnerId(),
                     batch.source(), batch.startedAt(), Instant.now(), BatchSummary.FAILED, 0, 0, 0, 0, 0, 0, 0,
-                    "aborted: Caravan stopped before the batch finished");
+                    "aborted: Caravan stopped before the batch finished", null);
             try {
                 emitter.emit(events.end(describe(batch, aborted), true));
             } catch (RuntimeException e) {

@@ -49,9 +49,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       and taken off the warehouse key, so they are found again whatever key made them and never
  *       hold a key back from destruction;</li>
  *   <li>audits the erasure with its own id, the counts and the partners, no identifier or token;</li>
- *   <li>after the commit, crypto-shreds the kept partner files ({@link Archive}) of the batches
- *       that wrote the deleted rows (found by their {@code batch_id}, never by decrypting), each
- *       audited as {@code archive_shred} with the erasure id, and lists them in the answer.</li>
+ *   <li>after the commit, crypto-shreds the kept partner files ({@link Archive}) of every batch
+ *       that carried the subject, never by decrypting: the batches that wrote the deleted rows
+ *       (their {@code batch_id}) and every batch whose consent step saw one of the subject's
+ *       e-mail addresses or phone numbers ({@code caravan.batch_subject}, suppression-domain
+ *       tokens: rows delivered, unchanged re-deliveries, consent-filtered, suppressed or
+ *       rejected), and the replays of those; each under the batch's lock (a replay of it is
+ *       serialised with the shred), audited as {@code archive_shred} with the erasure id and listed
+ *       in the answer. The subject's sightings of batches with no file left are then deleted.</li>
  * </ol>
  * Steps 1 to 6 in one transaction. Idempotent: a second erasure deletes nothing and lists the same
  * partners. Thread-safe; logs nothing about the subject.
@@ -96,6 +101,7 @@ final class Erasure {
         Objects.requireNonNull(normalisedIdentifier, "normalisedIdentifier");
         String erasureId = "erasure-" + UUID.randomUUID();
         Set<String> batches = new LinkedHashSet<>();
+        List<String> sightingTokens = new ArrayList<>();
         Result erased = transactions.execute(status -> {
             Map<String, String> tokens = new LinkedHashMap<>(); // token → key id (null when unknown)
             for (Tokeniser key : keys.readable(KeyRing.WAREHOUSE)) {
@@ -125,6 +131,10 @@ final class Erasure {
             for (Tokeniser key : keys.readable(KeyRing.SUPPRESSION)) {
                 identifiers.forEach(identifier -> suppressionTokens.add(key.token(identifier)));
             }
+            // every batch that saw the subject (delivered, duplicate, filtered, suppressed, rejected): its kept file is shredded
+            batches.addAll(query("SELECT DISTINCT batch_id FROM caravan.batch_subject WHERE token = ANY(?)",
+                    suppressionTokens, rs -> rs.getString(1)));
+            sightingTokens.addAll(suppressionTokens);
             Set<String> erasures = new LinkedHashSet<>(query("""
                     SELECT DISTINCT erasure_id FROM caravan.suppression WHERE token = ANY(?) AND erasure_id IS NOT NULL""",
                     suppressionTokens, rs -> rs.getString(1)));
@@ -188,6 +198,12 @@ final class Erasure {
             detail.put("reason", "erasure");
             detail.put("erasureId", erasureId);
             audit.record(actor, "archive_shred", file.archiveId().toString(), detail);
+        }
+        // the subject's sightings go with the files they pointed to (those still kept stay findable)
+        if (!sightingTokens.isEmpty()) {
+            update("""
+                    DELETE FROM caravan.batch_subject s WHERE s.token = ANY(?) AND NOT EXISTS (SELECT 1 FROM caravan.archive a
+                        WHERE a.batch_id = s.batch_id AND a.shredded_at IS NULL)""", sightingTokens, 1);
         }
         return new Result(erased.erasureId(), erased.rowsDeleted(), erased.consentEventsDeleted(),
                 erased.tokensSuppressed(), erased.partners(), shredded);

@@ -51,7 +51,8 @@ class PrivacyConfiguration {
     @Bean
     @DependsOnDatabaseInitialization
     RetentionPurge retentionPurge(DataSource dataSource, AuditTrail audit, RetentionProperties retention, Archive archive) {
-        RetentionPurge purge = new RetentionPurge(dataSource, audit, retention.maxAges(), Clock.systemUTC(), archive);
+        RetentionPurge purge = new RetentionPurge(dataSource, audit, retention.maxAges(), retention.classMaxAges(),
+                Clock.systemUTC(), archive);
         purge.validate();
         return purge;
     }

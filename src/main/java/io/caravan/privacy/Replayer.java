@@ -34,7 +34,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * authentication there, the partial plain text is deleted and nothing is replayed. Only then is it
  * moved atomically to its original name and its {@code .ready} marker created, and the route
  * ingests it as a new batch; the batch it opens is linked and audited ({@code batch_replay}).
- * A batch without a kept file is {@code 404}, one whose file was crypto-shredded {@code 409}.
+ * A batch without a kept file is {@code 404}, one whose file was crypto-shredded {@code 409}. When
+ * no batch opens within the timeout (the route is stopped, say), the replay is withdrawn: its
+ * {@code .ready} marker and then its file are deleted, so no unlinked batch starts later, and the
+ * answer is {@code 409}; if the route took the file in that very moment, the replay waits for
+ * its batch to open as usual.
  * Replays are serialised. Messages name batches, archives and partners, never content.
  */
 final class Replayer {
@@ -56,7 +60,16 @@ final class Replayer {
     record Result(String batchId, String replayOf, UUID archiveId) {
     }
 
+    /**
+     * Replays one batch, holding its {@linkplain Archive#underBatchLock lock} from the look-up of its
+     * kept file until the new batch has opened: an erasure shredding the same file waits for that,
+     * and a replay that comes after the shred is refused.
+     */
     synchronized Result replay(String batchId, String actor) {
+        return archive.underBatchLock(batchId, () -> replayLocked(batchId, actor));
+    }
+
+    private Result replayLocked(String batchId, String actor) {
         List<String> sources = jdbc.queryForList("SELECT coalesce(source, '') FROM caravan.batch WHERE batch_id = ?",
                 String.class, batchId);
         if (sources.isEmpty()) {
@@ -113,9 +126,12 @@ final class Replayer {
             try {
                 newBatch = opened.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw ApiException.conflict("the replay of batch " + batchId + " was placed in the inbox of partner "
-                        + entry.partner() + " but no batch opened within " + timeout.toSeconds() + " s (is route "
-                        + entry.routeId() + " running?)");
+                newBatch = withdraw(batchId, entry, target, marker, opened);
+                if (newBatch == null) {
+                    throw ApiException.conflict("the replay of batch " + batchId + " was withdrawn from the inbox of partner "
+                            + entry.partner() + ": no batch opened within " + timeout.toSeconds() + " s (is route "
+                            + entry.routeId() + " running?); nothing was replayed");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the replay of batch " + batchId);
@@ -132,6 +148,36 @@ final class Replayer {
             return new Result(newBatch, batchId, entry.archiveId());
         } finally {
             ledger.removeListener(listener);
+        }
+    }
+
+    /**
+     * Withdraws a replay whose batch did not open in time: the marker first (the route takes no file
+     * without it), then the file. Answers null when withdrawn, or the batch id when the route took
+     * the file meanwhile (its marker was gone) and its batch opened after all.
+     */
+    private String withdraw(String batchId, Archive.Entry entry, Path target, Path marker,
+                            CompletableFuture<String> opened) {
+        boolean withdrawn;
+        try {
+            withdrawn = Files.deleteIfExists(marker);
+            if (withdrawn) {
+                Files.deleteIfExists(target);
+            }
+        } catch (IOException e) {
+            withdrawn = false;
+        }
+        if (withdrawn && !opened.isDone()) {
+            return null;
+        }
+        try {
+            return opened.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw ApiException.conflict("the replay of batch " + batchId + " was taken by route " + entry.routeId()
+                    + " of partner " + entry.partner() + " but its batch did not open in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the replay of batch " + batchId);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.caravan.privacy;
 
 import io.caravan.audit.AuditTrail;
+import io.caravan.connector.DataClass;
 import io.caravan.pseudonymise.Archive;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -25,7 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code ingested_at}, when the row was last written (a record a partner delivers again is
  * fresh again); {@code consent_event} by {@code captured_at}; {@code export_log} by
  * {@code exported_at}; {@code audit_event} by {@code occurred_at}. A configured table that is
- * none of these makes start-up fail with the property named. Each run deletes in one transaction
+ * none of these makes start-up fail with the property named. Rows of a data class with an age of
+ * its own ({@code caravan.retention.classes.<class>}, e.g. zero-party data kept longer) are purged
+ * by that age instead of their table's, in every record table. Each run deletes in one transaction
  * and audits what it deleted per table ({@code retention_purge}), also when nothing was old
  * enough.
  *
@@ -33,10 +36,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code caravan.retention.archive.*}, default 30 days) are crypto-shredded first: the wrapped data
  * key is deleted (committed), then the file. Each shredded file is audited ({@code archive_shred},
  * subject the archive id, detail batch, partner and route) and the purge's own audit entry counts
- * them. Thread-safe (runs are serialised). Logs table names and counts only.
+ * them. The sightings of a batch ({@code caravan.batch_subject}) follow its kept file: deleted once
+ * the batch has no live archive (shredded, or none after {@link #SIGHTING_GRACE}). Thread-safe (runs are serialised). Logs table names and counts only.
  */
 public final class RetentionPurge {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionPurge.class);
+    /** How long the sightings of a batch without a kept file stay (a crash may archive its file at the next start). */
+    static final Duration SIGHTING_GRACE = Duration.ofDays(1);
     private static final Map<String, String> OTHER_TABLES = Map.of(
             "consent_event", "captured_at", "export_log", "exported_at", "audit_event", "occurred_at");
 
@@ -44,6 +50,7 @@ public final class RetentionPurge {
     private final TransactionTemplate transactions;
     private final AuditTrail audit;
     private final Map<String, Duration> maxAges;
+    private final Map<DataClass, Duration> classMaxAges;
     private final RecordTables tables;
     private final Clock clock;
     private final Archive archive;
@@ -53,10 +60,16 @@ public final class RetentionPurge {
     }
 
     RetentionPurge(DataSource dataSource, AuditTrail audit, Map<String, Duration> maxAges, Clock clock, Archive archive) {
+        this(dataSource, audit, maxAges, Map.of(), clock, archive);
+    }
+
+    RetentionPurge(DataSource dataSource, AuditTrail audit, Map<String, Duration> maxAges,
+                   Map<DataClass, Duration> classMaxAges, Clock clock, Archive archive) {
         this.jdbc = new JdbcTemplate(Objects.requireNonNull(dataSource, "dataSource"));
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.audit = Objects.requireNonNull(audit, "audit");
         this.maxAges = Map.copyOf(maxAges);
+        this.classMaxAges = Map.copyOf(classMaxAges);
         this.tables = new RecordTables(dataSource);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.archive = Objects.requireNonNull(archive, "archive");
@@ -106,24 +119,64 @@ public final class RetentionPurge {
 
     private Map<String, Long> deleteRows(String actor, int archivesShredded) {
         Instant now = clock.instant();
-        Set<String> recordTables = tables.all().keySet();
+        Map<String, Set<String>> recordTables = tables.all();
         return transactions.execute(status -> {
             Map<String, Long> deleted = new LinkedHashMap<>();
             Map<String, Object> cutoffs = new LinkedHashMap<>();
-            for (Map.Entry<String, Duration> entry : new java.util.TreeMap<>(maxAges).entrySet()) {
-                String table = entry.getKey();
-                String column = recordTables.contains(table) ? "ingested_at" : OTHER_TABLES.get(table);
+            Set<String> purged = new java.util.TreeSet<>(maxAges.keySet());
+            if (!classMaxAges.isEmpty()) {
+                recordTables.forEach((table, columns) -> {
+                    if (columns.contains("data_class")) {
+                        purged.add(table);
+                    }
+                });
+            }
+            for (String table : purged) {
+                Duration maxAge = maxAges.get(table);
+                boolean byClass = !classMaxAges.isEmpty() && recordTables.getOrDefault(table, Set.of()).contains("data_class");
+                String column = recordTables.containsKey(table) ? "ingested_at" : OTHER_TABLES.get(table);
                 if (column == null) {
                     continue;
                 }
-                Instant cutoff = now.minus(entry.getValue());
-                int rows = jdbc.update("DELETE FROM caravan." + RecordTables.quote(table) + " WHERE "
-                        + RecordTables.quote(column) + " < ?", Timestamp.from(cutoff));
+                Instant cutoff = maxAge == null ? null : now.minus(maxAge);
+                Map<String, Object> described = new LinkedHashMap<>();
+                described.put("column", column);
+                if (cutoff != null) {
+                    described.put("before", cutoff.toString());
+                    described.put("maxAge", maxAge.toString());
+                }
+                int rows;
+                if (byClass) {
+                    // a class's own age wins over its table's; a class with neither is kept
+                    StringBuilder when = new StringBuilder("CASE data_class");
+                    List<Object> args = new java.util.ArrayList<>();
+                    Map<String, String> classCutoffs = new java.util.TreeMap<>();
+                    classMaxAges.forEach((dataClass, age) -> {
+                        when.append(" WHEN ? THEN ?::timestamptz");
+                        args.add(dataClass.id());
+                        args.add(Timestamp.from(now.minus(age)));
+                        classCutoffs.put(dataClass.id(), now.minus(age).toString());
+                    });
+                    when.append(" ELSE ?::timestamptz END");
+                    args.add(cutoff == null ? null : Timestamp.from(cutoff));
+                    described.put("classes", classCutoffs);
+                    rows = jdbc.update("DELETE FROM caravan." + RecordTables.quote(table) + " WHERE "
+                            + RecordTables.quote(column) + " < " + when, args.toArray());
+                } else {
+                    rows = jdbc.update("DELETE FROM caravan." + RecordTables.quote(table) + " WHERE "
+                            + RecordTables.quote(column) + " < ?", Timestamp.from(cutoff));
+                }
                 deleted.put(table, (long) rows);
-                cutoffs.put(table, Map.of("column", column, "before", cutoff.toString(), "maxAge", entry.getValue().toString()));
+                cutoffs.put(table, described);
             }
+            // a batch's sightings live as long as its kept file (a day's grace for one not archived yet)
+            int sightings = jdbc.update("""
+                    DELETE FROM caravan.batch_subject s WHERE NOT EXISTS (SELECT 1 FROM caravan.archive a
+                        WHERE a.batch_id = s.batch_id AND a.shredded_at IS NULL)
+                      AND (s.seen_at < ? OR EXISTS (SELECT 1 FROM caravan.archive a WHERE a.batch_id = s.batch_id))""",
+                    Timestamp.from(now.minus(SIGHTING_GRACE)));
             audit.record(actor, "retention_purge", null, Map.of("rowsDeleted", deleted, "cutoffs", cutoffs,
-                    "archivesShredded", archivesShredded));
+                    "archivesShredded", archivesShredded, "batchSubjectsDeleted", sightings));
             LOG.info("Retention purge by {}: {}; {} kept file(s) crypto-shredded", actor, deleted, archivesShredded);
             return deleted;
         });

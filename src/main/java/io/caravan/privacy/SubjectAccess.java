@@ -25,7 +25,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * decrypting). Answers per record table the rows as stored (tokens, generalised values, dates,
  * amounts; encrypted and sealed columns are left out), the consent history per purpose, the source
  * batches and partners, the recipients from the export log and the kept files still holding it
- * with their shred date. The only raw value in the answer is the identifier asked about. Audited
+ * with their shred date (of the source batches and of every batch whose consent step saw the
+ * identifier, {@code caravan.batch_subject}, also where its row was filtered, suppressed or a
+ * duplicate). The only raw value in the answer is the identifier asked about. Audited
  * as {@code subject_access} with the identifier's kind and the counts, never the value.
  */
 final class SubjectAccess {
@@ -93,12 +95,19 @@ final class SubjectAccess {
                 SELECT DISTINCT partner_id, agreement_id, export_id, exported_at FROM caravan.export_log
                 WHERE subject_token IN (%s) ORDER BY exported_at, export_id""".formatted(marks(tokens.size())), tokens, 1)
                 .stream().map(SubjectAccess::stored).toList();
+        // the kept files: of the batches above and of every batch that saw the identifier (filtered, suppressed, duplicate)
+        Set<String> seenIn = new LinkedHashSet<>(batches);
+        List<String> suppressionTokens = keys.readable(KeyRing.SUPPRESSION).stream()
+                .map(key -> key.token(identifier.value())).toList();
+        query("SELECT DISTINCT batch_id FROM caravan.batch_subject WHERE token IN (%s) ORDER BY batch_id"
+                .formatted(marks(suppressionTokens.size())), suppressionTokens, 1)
+                .forEach(row -> seenIn.add((String) row.get("batch_id")));
         List<Map<String, Object>> archives = new ArrayList<>();
-        if (!batches.isEmpty()) {
+        if (!seenIn.isEmpty()) {
             for (Map<String, Object> kept : query("""
                     SELECT archive_id, batch_id, partner, created_at FROM caravan.archive
-                    WHERE shredded_at IS NULL AND batch_id IN (%s) ORDER BY created_at""".formatted(marks(batches.size())),
-                    batches, 1)) {
+                    WHERE shredded_at IS NULL AND batch_id IN (%s) ORDER BY created_at""".formatted(marks(seenIn.size())),
+                    seenIn, 1)) {
                 Instant created = ((Timestamp) kept.get("created_at")).toInstant();
                 Map<String, Object> out = stored(kept);
                 out.put("shred_at", created.plus(retention.of((String) kept.get("partner"))).toString());

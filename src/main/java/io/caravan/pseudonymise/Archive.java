@@ -39,7 +39,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Crypto-shredding ({@link #shredExpired}, {@link #shredBatches}) first deletes the wrapped key
  * (committed), then the file: once the key is gone the file is unreadable even if its deletion
- * fails. Thread-safe (archiving and shredding are serialised). Logs counts, partners and archive
+ * fails. A crash between the two leaves a shredded row and a keyless file, which
+ * {@link #removeRemnants} deletes at the next start or retention run; a crash before leaves the key
+ * and the file as they were, for the next erasure or retention run to shred. Never a state that
+ * blocks a later shred. Thread-safe: archiving and retention shredding are serialised in this JVM; an
+ * erasure's shred of a batch runs under that batch's cluster-wide lock and marks each row shredded at
+ * most once ({@code WHERE shredded_at IS NULL}). Logs counts, partners and archive
  * ids, never content, file names of subjects or key material.
  */
 public final class Archive {
@@ -49,6 +54,8 @@ public final class Archive {
     private static final List<String> KEPT = List.of(".done", ".failed");
     private static final Pattern BATCH_PREFIX = Pattern.compile("^(b-\\d{8}-\\d{6}-[0-9a-f]{8})-.+");
     private static final String CONTEXT = "caravan.archive.v1:";
+    /** The first key of the advisory locks on kept files (the second is the batch id's hash). */
+    private static final int LOCK_CLASS = 0x43415241;
     private static final String UPSERT = """
             INSERT INTO caravan.archive (archive_id, batch_id, partner, route_id, path, outcome, wrapped_key, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -124,6 +131,7 @@ public final class Archive {
 
     /** Every {@code <root>/<partner>/inbox} at once (start-up). */
     public int sweepAll(Path root) {
+        removeRemnants();
         if (!Files.isDirectory(root)) {
             return 0;
         }
@@ -215,6 +223,7 @@ public final class Archive {
 
     /** Crypto-shreds every kept file older than its partner's retention. */
     public synchronized List<Shredded> shredExpired(String by) {
+        removeRemnants();
         Instant now = clock.instant();
         List<Shredded> expired = live("shredded_at IS NULL").stream()
                 .filter(s -> !s.createdAt().isAfter(now.minus(retention.of(s.partner()))))
@@ -222,16 +231,77 @@ public final class Archive {
         return shred(expired, by, now);
     }
 
-    /** Crypto-shreds the kept files of the given batches (erasure). */
-    public synchronized List<Shredded> shredBatches(Collection<String> batchIds, String by) {
+    /**
+     * Crypto-shreds the kept files of the given batches and of the replays of them (erasure), each
+     * batch under its {@linkplain #underBatchLock lock}: a replay of the same batch that is under
+     * way finishes placing its file first, one that comes later finds the file shredded.
+     */
+    public List<Shredded> shredBatches(Collection<String> batchIds, String by) {
         if (batchIds.isEmpty()) {
             return List.of();
         }
-        List<Shredded> found = new ArrayList<>();
-        for (String batchId : batchIds) {
-            found.addAll(live("shredded_at IS NULL AND batch_id = ?", batchId));
+        List<Shredded> shredded = new ArrayList<>();
+        for (String batchId : new java.util.TreeSet<>(batchIds)) {
+            shredded.addAll(underBatchLock(batchId, () -> shred(live("""
+                    shredded_at IS NULL AND (batch_id = ? OR batch_id IN
+                        (SELECT batch_id FROM caravan.batch WHERE replay_of = ?))""", batchId, batchId),
+                    by, clock.instant())));
         }
-        return shred(found, by, clock.instant());
+        return shredded;
+    }
+
+    /**
+     * Runs {@code work} holding the lock of one batch's kept file: a PostgreSQL session advisory
+     * lock, so erasure and replay of the same batch are serialised across every node sharing the
+     * database (a node that dies releases its locks with its connection). Blocks until the lock is
+     * free. Locks of different batches are independent.
+     */
+    public <T> T underBatchLock(String batchId, java.util.function.Supplier<T> work) {
+        Objects.requireNonNull(batchId, "batchId");
+        try (java.sql.Connection connection = jdbc.getDataSource().getConnection()) {
+            advisory(connection, "pg_advisory_lock", batchId);
+            try {
+                return work.get();
+            } finally {
+                advisory(connection, "pg_advisory_unlock", batchId);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new ArchiveException("could not lock the kept file of batch " + batchId + " (" + e.getSQLState() + ")");
+        }
+    }
+
+    private static void advisory(java.sql.Connection connection, String function, String batchId)
+            throws java.sql.SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(
+                "SELECT " + function + "(" + LOCK_CLASS + ", hashtext(?))")) {
+            statement.setString(1, batchId);
+            statement.execute();
+        }
+    }
+
+    /**
+     * Deletes the files of archives whose key is already shredded but whose file a crash (or a
+     * failed deletion) left behind: unreadable ciphertext, removed so that no remnant outlives its
+     * key. Runs at start-up and with every retention run.
+     *
+     * @return the remnants deleted
+     */
+    public int removeRemnants() {
+        int removed = 0;
+        for (String path : jdbc.queryForList(
+                "SELECT path FROM caravan.archive WHERE shredded_at IS NOT NULL", String.class)) {
+            try {
+                if (Files.deleteIfExists(Path.of(path))) {
+                    removed++;
+                }
+            } catch (IOException e) {
+                LOG.warn("A shredded archive's file could not be deleted yet ({})", e.getClass().getSimpleName());
+            }
+        }
+        if (removed > 0) {
+            LOG.info("Deleted {} file(s) of archives whose key was shredded before a stop", removed);
+        }
+        return removed;
     }
 
     private List<Shredded> shred(List<Shredded> entries, String by, Instant now) {

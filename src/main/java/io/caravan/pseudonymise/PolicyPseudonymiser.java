@@ -52,7 +52,7 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         if (policy.uses(FieldAction.HMAC)) {
             keys.tokeniser(policy.keyDomain());
         }
-        if (policy.uses(FieldAction.ENCRYPT)) {
+        if (policy.encrypts()) {
             keys.cipher();
         }
         if (seals) {
@@ -68,7 +68,7 @@ final class PolicyPseudonymiser implements Pseudonymiser {
     @Override
     public RecordBatch pseudonymise(RecordBatch batch) {
         Tokeniser tokeniser = policy.uses(FieldAction.HMAC) ? keys.tokeniser(policy.keyDomain()) : null;
-        FieldCipher cipher = policy.uses(FieldAction.ENCRYPT) ? keys.cipher() : null;
+        FieldCipher cipher = policy.encrypts() ? keys.cipher() : null;
         IdentitySeal seal = seals ? keys.identitySeal() : null;
         batch.context().policyId(policy.id());
         batch.context().keyId(tokeniser == null ? null : tokeniser.keyId());
@@ -94,6 +94,9 @@ final class PolicyPseudonymiser implements Pseudonymiser {
                     String normalised = text(row, field, value);
                     String token = tokeniser.token(normalised);
                     out.put(column, token);
+                    if (normalised != null && policy.encryptAlso().contains(field)) {
+                        out.put(FieldAction.ENCRYPT.outputColumn(field), cipher.encrypt(field, normalised));
+                    }
                     if (token != null) {
                         tokenised = true;
                         if (sealed != null) {

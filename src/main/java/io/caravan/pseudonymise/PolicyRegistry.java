@@ -121,7 +121,23 @@ public final class PolicyRegistry {
                 problems.add(path + ": bands given for a field the policy does not generalise");
             }
         });
-        return new Policy(node.get("id").asString(), node.get("keyDomain").asString(), actions, bands);
+        java.util.Set<String> encryptAlso = new java.util.LinkedHashSet<>();
+        JsonNode alsoEncrypted = node.path("encryptAlso");
+        for (int i = 0; i < alsoEncrypted.size(); i++) {
+            String field = alsoEncrypted.get(i).asString();
+            String path = at + ".encryptAlso[" + i + "]";
+            if (actions.get(field) != FieldAction.HMAC) {
+                problems.add(path + ": '" + field + "' is also encrypted only beside its token; name it with hmac in fields");
+            } else if (columns.containsKey(FieldAction.ENCRYPT.outputColumn(field))) {
+                problems.add(path + ": writes column '" + FieldAction.ENCRYPT.outputColumn(field) + "', as does "
+                        + columns.get(FieldAction.ENCRYPT.outputColumn(field)));
+            } else {
+                encryptAlso.add(field);
+            }
+        }
+        return new Policy(node.get("id").asString(), node.get("keyDomain").asString(), actions, bands,
+                io.caravan.connector.DataClass.of(node.path("dataClasses").valueStream().map(JsonNode::asString).toList(),
+                        io.caravan.connector.DataClass.all()), encryptAlso);
     }
 
     /** The policy with this id. */

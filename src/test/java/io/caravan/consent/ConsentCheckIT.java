@@ -57,7 +57,7 @@ class ConsentCheckIT {
 
     @BeforeEach
     void setUp() {
-        new JdbcTemplate(database).execute("TRUNCATE caravan.consent_event, caravan.suppression");
+        new JdbcTemplate(database).execute("TRUNCATE caravan.consent_event, caravan.suppression, caravan.batch_subject");
         keys = GeneratedKeyRing.open(temp.resolve("keys"), List.of(KeyRing.WAREHOUSE));
         store = new ConsentStore(database, purposes);
         check = new JdbcConsentCheck(database, keys);
@@ -308,7 +308,7 @@ class ConsentCheckIT {
         BatchContext context = new BatchContext("b-1", "r", "c", "p", "first_party", "leads.csv", Instant.now());
 
         try (CamelContext camel = new DefaultCamelContext()) {
-            camel.addComponent("consent", new ConsentComponent(purposes, new JdbcConsentCheck(counting, keys)));
+            camel.addComponent("consent", new ConsentComponent(purposes, new JdbcConsentCheck(counting, keys), new BatchSubjects(database, keys)));
             camel.start();
             Object body = camel.createProducerTemplate().requestBody("consent:marketing_activation",
                     new RecordBatch(context, source, null));
@@ -385,7 +385,7 @@ class ConsentCheckIT {
             rows.add(subject(i + 1, "user" + i + "@example.com"));
         }
         try (CamelContext camel = new DefaultCamelContext()) {
-            camel.addComponent("consent", new ConsentComponent(purposes, new JdbcConsentCheck(counting, keys)));
+            camel.addComponent("consent", new ConsentComponent(purposes, new JdbcConsentCheck(counting, keys), new BatchSubjects(database, keys)));
             camel.start();
             Object body = camel.createProducerTemplate().requestBody("consent:analytics?chunkSize=10",
                     new RecordBatch(new BatchContext("b-2", "r", "c", "p", "first_party", "f", Instant.now()), rows.iterator(), null));
@@ -396,9 +396,49 @@ class ConsentCheckIT {
     }
 
     @Test
+    void consentStepRecordsEverySubjectTheBatchSawAsSuppressionTokensWhateverBecameOfTheRow() throws Exception {
+        suppress(MAX);
+        event(JANE, marketing, ConsentStatus.GRANTED, T0);
+        Row granted = subject(1, JANE);
+        Row suppressed = subject(2, MAX);
+        Row filtered = subject(3, "no.consent@example.com");
+        Map<String, Object> phoneOnly = new HashMap<>();
+        phoneOnly.put("phone", PHONE);
+        phoneOnly.put("_subject", "phone");
+        Row byPhone = new Row(4, phoneOnly);
+        Row rejected = subject(5, "rejected@example.com");
+        rejected.reject("lead_id", "required");
+        Row aggregate = new Row(6, new HashMap<>(Map.of("clicks", 3)));
+        List<Row> rows = List.of(granted, suppressed, filtered, byPhone, rejected, aggregate);
+        try (CamelContext camel = new DefaultCamelContext()) {
+            camel.addComponent("consent", new ConsentComponent(purposes, check, new BatchSubjects(database, keys)));
+            camel.start();
+            for (int run = 0; run < 2; run++) { // the same batch twice (a retried chunk): each sighting kept once
+                Object body = camel.createProducerTemplate().requestBody("consent:marketing_activation?chunkSize=4",
+                        new RecordBatch(new BatchContext("b-20260110-090000-0000abcd", "r", "c", "p", "first_party", "f",
+                                Instant.now()), rows.iterator(), null));
+                ((RecordBatch) body).rows().forEachRemaining(r -> { });
+            }
+        }
+        assertThat(rows).extracting(Row::disposition).containsExactly(Disposition.PENDING, Disposition.SUPPRESSED,
+                Disposition.CONSENT_FILTERED, Disposition.CONSENT_FILTERED, Disposition.REJECTED, Disposition.PENDING);
+        Tokeniser suppression = keys.tokeniser(KeyRing.SUPPRESSION);
+        List<Map<String, Object>> seen = new JdbcTemplate(database).queryForList(
+                "SELECT batch_id, token, key_id FROM caravan.batch_subject ORDER BY token");
+        assertThat(seen).extracting(r -> r.get("token")).containsExactlyInAnyOrder(suppression.token(JANE),
+                suppression.token(MAX), suppression.token("no.consent@example.com"), suppression.token(PHONE),
+                suppression.token("rejected@example.com"));
+        assertThat(seen).allSatisfy(r -> {
+            assertThat(r.get("batch_id")).isEqualTo("b-20260110-090000-0000abcd");
+            assertThat(r.get("key_id")).isEqualTo(suppression.keyId());
+        });
+        assertThat(seen.toString()).doesNotContain("@").doesNotContain(PHONE).doesNotContain(token(JANE));
+    }
+
+    @Test
     void unknownPurposeInARouteUriIsAnError() throws Exception {
         try (CamelContext camel = new DefaultCamelContext()) {
-            camel.addComponent("consent", new ConsentComponent(purposes, check));
+            camel.addComponent("consent", new ConsentComponent(purposes, check, new BatchSubjects(database, keys)));
             assertThatThrownBy(() -> camel.getEndpoint("consent:profiling"))
                     .isInstanceOf(ResolveEndpointFailedException.class)
                     .hasMessageContaining("unknown purpose 'profiling'");

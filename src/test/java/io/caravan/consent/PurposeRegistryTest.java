@@ -16,7 +16,7 @@ class PurposeRegistryTest {
     @Test
     void shippedPurposesCarryTheirLegalBasis() {
         PurposeRegistry purposes = PurposeRegistry.load(Path.of("config/purposes.yaml"));
-        assertThat(purposes.ids()).containsExactly("analytics", "marketing_activation", "partner_sharing");
+        assertThat(purposes.ids()).containsExactly("analytics", "dealer_follow_up", "marketing_activation", "partner_sharing");
         assertThat(purposes.require("analytics").basis()).isEqualTo(LegalBasis.LEGITIMATE_INTEREST);
         assertThat(purposes.require("marketing_activation").basis()).isEqualTo(LegalBasis.CONSENT);
         assertThat(purposes.require("partner_sharing").basis()).isEqualTo(LegalBasis.CONSENT);
@@ -46,7 +46,7 @@ class PurposeRegistryTest {
     void unknownPurposeNamesTheKnownOnes() {
         PurposeRegistry purposes = PurposeRegistry.load(Path.of("config/purposes.yaml"));
         assertThatThrownBy(() -> purposes.require("profiling"))
-                .hasMessage("unknown purpose 'profiling' (config/purposes.yaml defines [analytics, marketing_activation, partner_sharing])");
+                .hasMessage("unknown purpose 'profiling' (config/purposes.yaml defines [analytics, dealer_follow_up, marketing_activation, partner_sharing])");
     }
 
     @Test

@@ -219,7 +219,8 @@ class ActivationExportIT {
             AgreementRegistry agreements = AgreementRegistry.load(file, policies, purposes, new WarehouseColumns(database),
                     s -> s, Map.of("google_customer_match", 3, "meta_custom_audiences", 3));
             return new Exporter(agreements, policies, purposes, keys, database, new WarehouseColumns(database),
-                    dir.resolve("sftp"), dir.resolve("staging"), null, Runnable::run, Clock.systemUTC());
+                    dir.resolve("sftp"), dir.resolve("staging"), null, Runnable::run, Clock.systemUTC(),
+                    new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -21,7 +21,8 @@ class AgreementRegistryTest {
     private static final PolicyRegistry POLICIES = PolicyRegistry.load(Path.of("config/policies.yaml"));
     private static final PurposeRegistry PURPOSES = PurposeRegistry.load(Path.of("config/purposes.yaml"));
     private static final Map<String, List<String>> WAREHOUSE = Map.of(
-            "sale", List.of("record_key", "sale_id", "sale_date", "make", "email_token", "subject_token", "postcode_area"),
+            "sale", List.of("record_key", "sale_id", "sale_date", "make", "email_token", "subject_token", "postcode_area",
+                    "data_class"),
             "sale_view", List.of("sale_id", "email_token"));
     private static final String VALID = """
             agreements:
@@ -44,14 +45,19 @@ class AgreementRegistryTest {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"), POLICIES, PURPOSES,
                 table -> switch (table) {
                     case "sale" -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type",
-                            "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token");
-                    case "lead" -> List.of("lead_id", "lead_at", "model", "subject_token", "sealed_identifiers", "key_id");
-                    default -> List.of();
+                            "condition", "price_amount", "currency", "financed", "postcode_area", "subject_token", "data_class");
+                    case "lead" -> List.of("lead_id", "lead_at", "request_type", "dealer_id", "make", "model", "model_year",
+                            "email_enc", "phone_enc", "subject_token", "sealed_identifiers", "key_id", "data_class");
+                    default -> List.<String>of();
                 },
                 s -> s);
-        assertThat(registry.all()).extracting(Agreement::id).containsExactly("fahrbank-financed-sales", "id4-prospects-google");
+        assertThat(registry.all()).extracting(Agreement::id)
+                .containsExactly("fahrbank-financed-sales", "dealer-nord-lead-routing", "id4-prospects-google");
         assertThat(registry.find("id4-prospects-google").orElseThrow().activation().minimumAudience())
                 .isEqualTo(AgreementRegistry.DEFAULT_MINIMUM_AUDIENCE);
+        Agreement routing = registry.find("dealer-nord-lead-routing").orElseThrow();
+        assertThat(routing.decrypt()).containsExactly("email_enc", "phone_enc");
+        assertThat(routing.where()).containsEntry("dealer_id", List.of("HH-01", "HH-02", "KI-01"));
     }
 
     @Test
@@ -88,6 +94,43 @@ class AgreementRegistryTest {
 
         assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(dir.resolve("agreements.yaml") + ": " + expected);
+    }
+
+    @Test
+    void anAgreementLetsThroughEveryClassButThirdPartyUnlessItNamesIt() throws IOException {
+        assertThat(load(VALID).find("sales-share").orElseThrow().dataClasses()).containsExactlyInAnyOrder(
+                io.caravan.connector.DataClass.FIRST_PARTY, io.caravan.connector.DataClass.ZERO_PARTY,
+                io.caravan.connector.DataClass.SECOND_PARTY);
+        String named = VALID.replace("policy: partner-fahrbank-leasing",
+                "policy: partner-fahrbank-leasing\n    dataClasses: [third_party]");
+        assertThat(load(named).find("sales-share").orElseThrow().dataClasses())
+                .containsExactly(io.caravan.connector.DataClass.THIRD_PARTY);
+    }
+
+    @Test
+    void aDatasetWithoutDataClassesOrAnUnknownClassIsNamedWithFileAndPath() throws IOException {
+        String noClass = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale_view, columns: [sale_id]");
+        assertThatThrownBy(() -> load(noClass)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].dataset.table: caravan.sale_view has no data_class column,"
+                        + " so data classes cannot be checked at export time");
+        String unknown = VALID.replace("policy: partner-fahrbank-leasing",
+                "policy: partner-fahrbank-leasing\n    dataClasses: [first_party, fourth_party]");
+        assertThatThrownBy(() -> load(unknown)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(dir.resolve("agreements.yaml") + ": $.agreements[0].dataClasses[1]");
+    }
+
+    @Test
+    void onlyAColumnThePolicyReleasesWithEncryptIsDecryptedAndRowFiltersNameColumns() throws IOException {
+        String base = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale, columns: [sale_id, email_token, subject_token]")
+                .replace("policy: partner-fahrbank-leasing", "policy: partner-fahrbank-leasing\n    decrypt: [email_enc]");
+        assertThatThrownBy(() -> load(base)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].decrypt[0]: 'email_enc' is not one of the dataset's columns");
+        String where = VALID.replace("table: sale, columns: [sale_id, sale_date, make, subject_token]",
+                "table: sale, columns: [sale_id, sale_date, make, subject_token], where: { dealer: [HH-01] }");
+        assertThatThrownBy(() -> load(where)).isInstanceOf(ConfigException.class).hasMessageContaining(
+                dir.resolve("agreements.yaml") + ": $.agreements[0].dataset.where.dealer: no column 'dealer' in caravan.sale");
     }
 
     @Test

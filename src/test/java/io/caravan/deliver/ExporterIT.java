@@ -212,7 +212,7 @@ class ExporterIT {
         // rows stream out until row 5000, where PostgreSQL fails the query in the middle of the file
         jdbc.execute("CREATE VIEW caravan.sale_failing AS SELECT 'S-' || g AS sale_id, "
                 + "CASE WHEN g = 5000 THEN (1 / (g - 5000))::text ELSE 'VW' END AS make, "
-                + "'" + ALICE + "'::text AS subject_token FROM generate_series(1, 6000) g");
+                + "'" + ALICE + "'::text AS subject_token, 'first_party'::text AS data_class FROM generate_series(1, 6000) g");
         String yaml = agreement("csv", "{ type: outbox }").replace("table: sale", "table: sale_failing")
                 .replace(COLUMNS, "[sale_id, make, subject_token]");
 
@@ -348,7 +348,8 @@ class ExporterIT {
                 camel.start();
             }
             return new Exporter(agreements, policies, purposes, keys, database, new WarehouseColumns(database),
-                    dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC());
+                    dir.resolve("sftp"), dir.resolve("staging"), camel, Runnable::run, Clock.systemUTC(),
+                new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -147,7 +147,8 @@ class KAnonymousExportIT {
             AgreementRegistry agreements = AgreementRegistry.load(file, policies, purposes, new WarehouseColumns(database),
                     s -> s);
             return new Exporter(agreements, policies, purposes, keys, database, new WarehouseColumns(database),
-                    dir.resolve("sftp"), dir.resolve("staging"), null, Runnable::run, Clock.systemUTC());
+                    dir.resolve("sftp"), dir.resolve("staging"), null, Runnable::run, Clock.systemUTC(),
+                    new io.caravan.audit.AuditTrail(database, new tools.jackson.databind.ObjectMapper()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

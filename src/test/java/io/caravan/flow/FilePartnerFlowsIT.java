@@ -90,7 +90,7 @@ class FilePartnerFlowsIT {
                 "AB-2026-110101/1", "AB-2026-110102/1", "AB-2026-110105/1");
         Map<String, Object> lead = app.jdbc().queryForMap("SELECT * FROM caravan.lead WHERE lead_id = 'AB-2026-110001/1'");
         assertThat(lead).containsEntry("connector_id", "autoboerse-leads-adf").containsEntry("partner_id", "autoboerse")
-                .containsEntry("data_class", "second_party").containsEntry("policy_id", "warehouse")
+                .containsEntry("data_class", "second_party").containsEntry("policy_id", "warehouse-leads")
                 .containsEntry("request_type", "quote").containsEntry("funnel_stage", "intent").containsEntry("channel", "marketplace")
                 .containsEntry("dealer_id", "HH-01").containsEntry("make", "Volkswagen").containsEntry("model", "ID.4")
                 .containsEntry("model_year", 2026).containsEntry("postcode_area", "20");

@@ -86,6 +86,7 @@ class ProductionProfileIT {
         String archive = archiveKeyset().toString();
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_partner",
                 "caravan.keys.vault.keyset-file=" + vault, "caravan.keys.archive.keyset-file=" + archive,
+                "caravan.keys.encryption.keyset-file=" + encryptionKeyset(),
                 "caravan.keys.domains.suppression.active=suppression-prod-1",
                 "caravan.keys.material.suppression-prod-1=" + randomKey(),
                 "caravan.keys.domains.warehouse.active=warehouse-prod-1",
@@ -114,6 +115,7 @@ class ProductionProfileIT {
             keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + randomKey());
         }
         keyArgs.add("caravan.keys.archive.keyset-file=" + archiveKeyset());
+        keyArgs.add("caravan.keys.encryption.keyset-file=" + encryptionKeyset());
         assertThatThrownBy(() -> new SpringApplicationBuilder(CaravanApplication.class).run(prodArgs("prod_profile_novault",
                 keyArgs.toArray(String[]::new)).toArray(String[]::new)).close())
                 .satisfies(e -> Assertions.assertThat(rootCause(e)).isInstanceOf(MissingKeyException.class)
@@ -123,7 +125,8 @@ class ProductionProfileIT {
     @Test
     void refusesToStartWithoutTheArchiveKeysetNamingIt() throws Exception {
         TestDatabase.fresh("prod_profile_noarchive");
-        List<String> keyArgs = new ArrayList<>(List.of("caravan.keys.vault.keyset-file=" + vaultKeyset()));
+        List<String> keyArgs = new ArrayList<>(List.of("caravan.keys.vault.keyset-file=" + vaultKeyset(),
+                "caravan.keys.encryption.keyset-file=" + encryptionKeyset()));
         for (String domain : DOMAINS) {
             keyArgs.add("caravan.keys.domains." + domain + ".active=" + domain + "-prod-1");
             keyArgs.add("caravan.keys.material." + domain + "-prod-1=" + randomKey());
@@ -152,6 +155,15 @@ class ProductionProfileIT {
         return Base64.getEncoder().encodeToString(key);
     }
 
+    /** The encrypt action's keyset: a shipped policy (warehouse-leads) encrypts the marketplace leads' contact details. */
+    private Path encryptionKeyset() throws Exception {
+        DeterministicAeadConfig.register();
+        Path file = data.resolve("encryption-keyset.json");
+        Files.writeString(file, TinkJsonProtoKeysetFormat.serializeKeyset(
+                KeysetHandle.generateNew(KeyTemplates.get("AES256_SIV")), InsecureSecretKeyAccess.get()));
+        return file;
+    }
+
     private Path vaultKeyset() throws Exception {
         DeterministicAeadConfig.register();
         Path file = data.resolve("vault-keyset.json");
@@ -165,7 +177,8 @@ class ProductionProfileIT {
         TestDatabase.fresh("prod_profile_keys");
         List<String> materials = new ArrayList<>();
         List<String> keyArgs = new ArrayList<>(List.of("logging.level.io.caravan=DEBUG",
-                "caravan.keys.vault.keyset-file=" + vaultKeyset(), "caravan.keys.archive.keyset-file=" + archiveKeyset()));
+                "caravan.keys.vault.keyset-file=" + vaultKeyset(), "caravan.keys.archive.keyset-file=" + archiveKeyset(),
+                "caravan.keys.encryption.keyset-file=" + encryptionKeyset()));
         for (String domain : DOMAINS) {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

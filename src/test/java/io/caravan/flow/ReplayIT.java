@@ -22,17 +22,20 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * Replay from the encrypted archive through the real application: the sample export of the
- * northern dealer group is ingested twice (the second batch writes only duplicates), S1 is erased
- * (which crypto-shreds the archive of the first batch, the one that wrote S1's sale), then the
- * second batch is replayed through today's checks: a new completed batch linked to it, S1 counted
- * suppressed. The replay's own kept file, truncated or altered, is refused by authentication with
- * nothing left in the inbox. Replaying the first batch is refused (shredded), an unknown batch is 404.
+ * northern dealer group is ingested twice (the second batch writes only duplicates); the access
+ * report of S1 lists both kept files; S2 withdraws analytics and the second batch is replayed
+ * through today's checks: a new completed batch linked to it, S2 consent-filtered. The replay's own
+ * kept file, truncated or altered, is refused by authentication with nothing left in the inbox.
+ * S1 is erased: all three kept files carried S1 (the duplicate-only batch and the replay found
+ * through the batches' sightings, not by decrypting) and are shredded; replaying any is refused,
+ * an unknown batch is 404.
  */
 class ReplayIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path NORD = Path.of("samples/dealer-nord/verkaeufe_2026-10.csv");
     private static final String S1 = "sophie.vogt1@example.com";
+    private static final String S2 = "emilia.lange2@example.com";
 
     @TempDir
     Path data;
@@ -56,24 +59,25 @@ class ReplayIT {
             String secondId = (String) second.get("batch_id");
             awaitArchived(app, secondId);
 
-            // the subject access report before the erasure: from tokens only, no raw value but the one asked about
+            // the subject access report: from tokens only, no raw value but the one asked about; both kept files hold S1
+            // (the second batch wrote no row, its sale was an unchanged re-delivery: found through the batch's sightings)
             HttpResponse<String> access = api.post("/api/subject-access", operator, JSON.writeValueAsString(Map.of("email", S1)));
             assertThat(access.statusCode()).isEqualTo(200);
             JsonNode report = JSON.readTree(access.body());
             assertThat(report.get("identifier").asString()).isEqualTo(S1);
             assertThat(report.get("records").get("sale")).hasSize(1);
             assertThat(report.get("records").get("sale").get(0).has("sealed_identifiers")).isFalse();
+            assertThat(report.get("sources")).hasSize(1);
             assertThat(report.get("sources").get(0).get("batch_id").asString()).isEqualTo(first);
-            assertThat(report.get("archives")).hasSize(1);
+            assertThat(report.get("archives")).extracting(a -> a.get("batch_id").asString()).containsExactly(first, secondId);
             assertThat(report.get("archives").get(0).get("shred_at").asString()).isNotBlank();
             assertThat(access.body().replace(S1, "")).doesNotContain("sophie").doesNotContain("Vogt");
             assertThat(app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.audit_event WHERE action = 'subject_access'", Long.class)).isEqualTo(1L);
 
-            HttpResponse<String> erased = api.post("/api/erasures", operator, JSON.writeValueAsString(Map.of("email", S1)));
-            assertThat(erased.statusCode()).isEqualTo(200);
-
-            // the second batch's archive is live: replayed as a new batch, S1 suppressed by today's list
+            // S2 withdraws analytics (opt-out) today: the replay of the second batch applies it
+            assertThat(api.post("/api/consents", operator, JSON.writeValueAsString(Map.of("email", S2, "purpose", "analytics",
+                    "status", "withdrawn", "capturedAt", "2026-11-20T08:00:00Z"))).statusCode()).isEqualTo(201);
             HttpResponse<String> replayed = api.post("/api/batches/" + secondId + "/replay", operator, null);
             assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
             JsonNode answer = JSON.readTree(replayed.body());
@@ -83,11 +87,17 @@ class ReplayIT {
             Map<String, Object> replay = await("replay batch to finish").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                     .until(() -> app.jdbc().queryForMap("SELECT * FROM caravan.batch WHERE batch_id = ?", replayId),
                             b -> !"running".equals(b.get("status")));
-            assertThat(List.of(replay.get("status"), replay.get("rows_in"), replay.get("rows_suppressed"), replay.get("replay_of")))
-                    .containsExactly("completed", 40L, 1L, secondId);
+            assertThat(List.of(replay.get("status"), replay.get("rows_in"), replay.get("rows_consent_filtered"),
+                    replay.get("rows_suppressed"), replay.get("replay_of")))
+                    .containsExactly("completed", 40L, 1L, 0L, secondId);
             assertThat(app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.audit_event WHERE action = 'batch_replay' AND subject = ?", Long.class, replayId))
                     .isEqualTo(1L);
+            // the batch API names the batch a replay replays
+            HttpResponse<String> detail = api.get("/api/batches/" + replayId, operator);
+            assertThat(JSON.readTree(detail.body()).get("batch").get("replayOf").asString()).isEqualTo(secondId);
+            assertThat(JSON.readTree(api.get("/api/batches/" + secondId, operator).body()).get("batch").get("replayOf")
+                    .isNull()).isTrue();
 
             // the replay's own kept file, truncated and then altered: refused by authentication, nothing half-replayed
             awaitArchived(app, replayId);
@@ -102,10 +112,18 @@ class ReplayIT {
             Files.write(kept, altered);
             assertRefusedUnreplayed(api, operator, replayId, inbox);
 
-            // the first batch's archive was shredded by the erasure: refused with a reason, no batch opened
-            HttpResponse<String> shredded = api.post("/api/batches/" + first + "/replay", operator, null);
-            assertThat(shredded.statusCode()).isEqualTo(409);
-            assertThat(shredded.body()).contains("shredded").doesNotContain(S1);
+            // S1 erased: every kept file that carried S1 is shredded, the duplicate-only batch and the replay included
+            HttpResponse<String> erased = api.post("/api/erasures", operator, JSON.writeValueAsString(Map.of("email", S1)));
+            assertThat(erased.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(erased.body()).get("archivesShredded"))
+                    .extracting(a -> a.get("batchId").asString()).containsExactlyInAnyOrder(first, secondId, replayId);
+            assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.archive WHERE shredded_at IS NULL", Long.class))
+                    .isZero();
+            for (String batch : List.of(first, secondId, replayId)) {
+                HttpResponse<String> shredded = api.post("/api/batches/" + batch + "/replay", operator, null);
+                assertThat(shredded.statusCode()).as(batch).isEqualTo(409);
+                assertThat(shredded.body()).contains("shredded").doesNotContain(S1);
+            }
             assertThat(api.post("/api/batches/b-20000101-000000-00000000/replay", operator, null).statusCode()).isEqualTo(404);
             assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'dealer-nord-sales'",
                     Long.class)).isEqualTo(3L);

@@ -30,7 +30,7 @@ class DataContractsTest {
     @Test
     void everyShippedContractValidatesAgainstTheOfficialOdcsSchema() {
         DataContracts contracts = contracts(ShippedConfig.inputs());
-        assertThat(contracts.list()).extracting(DataContracts.Summary::id).containsExactly("fahrbank-financed-sales", "id4-prospects-google");
+        assertThat(contracts.list()).extracting(DataContracts.Summary::id).containsExactly("fahrbank-financed-sales", "dealer-nord-lead-routing", "id4-prospects-google");
         // the schema does refuse: no id, no status, an unknown apiVersion, a property without a name
         assertThat(OdcsSchema.problems("apiVersion: v9\nkind: DataContract\nversion: '1'\nschema: [{name: t, properties: [{logicalType: string}]}]\n"))
                 .hasSizeGreaterThanOrEqualTo(4);

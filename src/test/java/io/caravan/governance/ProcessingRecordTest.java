@@ -29,6 +29,7 @@ class ProcessingRecordTest {
     void listsOneActivityPerShippedPurposeWithItsLegalBasis() {
         assertThat(record.activities()).extracting(Activity::id, Activity::name, Activity::legalBasis).containsExactly(
                 tuple("analytics", "Analytics", "legitimate_interest"),
+                tuple("dealer_follow_up", "Dealer follow-up of a marketplace enquiry", "legitimate_interest"),
                 tuple("marketing_activation", "Marketing activation", "consent"),
                 tuple("partner_sharing", "Partner sharing", "consent"));
     }
@@ -64,22 +65,40 @@ class ProcessingRecordTest {
     @Test
     void everyPersonalFieldShowsHowTheWarehousePolicyProtectsIt() {
         assertThat(activity("analytics").personalData()).filteredOn(DataCategory::personal)
+                .filteredOn(d -> "warehouse".equals(d.policy()))
                 .extracting(DataCategory::field, DataCategory::destination, DataCategory::protection, DataCategory::column)
                 .containsExactly(
                         tuple("birth_date", "warehouse", "generalise", "birth_year"),
                         tuple("comment", "warehouse", "drop", null),
-                        tuple("email", "warehouse", "hmac", "subject_token"),
                         tuple("email", "warehouse", "hmac", "email_token"),
                         tuple("first_name", "warehouse", "drop", null),
                         tuple("full_name", "warehouse", "drop", null),
                         tuple("last_name", "warehouse", "drop", null),
-                        tuple("phone", "warehouse", "hmac", "subject_token"),
                         tuple("phone", "warehouse", "hmac", "phone_token"),
                         tuple("postcode", "warehouse", "generalise", "postcode_area"),
                         tuple("street", "warehouse", "drop", null),
                         tuple("vin", "warehouse", "hmac", "vin_token"));
+        // leads: the marketplace policy also keeps e-mail and phone encrypted for lead routing (encryptAlso)
+        assertThat(activity("analytics").personalData()).filteredOn(d -> "warehouse-leads".equals(d.policy()))
+                .filteredOn(d -> d.field().equals("email") || d.field().equals("phone"))
+                .extracting(DataCategory::field, DataCategory::protection, DataCategory::column)
+                .containsExactly(
+                        tuple("email", "encrypt", "email_enc"),
+                        tuple("email", "hmac", "email_token"),
+                        tuple("phone", "encrypt", "phone_enc"),
+                        tuple("phone", "hmac", "phone_token"));
+        assertThat(activity("analytics").personalData()).filteredOn(d -> d.column() != null && d.column().equals("subject_token"))
+                .extracting(DataCategory::field, DataCategory::protection).contains(tuple("email", "hmac"), tuple("phone", "hmac"));
         assertThat(activity("analytics").personalData()).filteredOn(d -> d.field().equals("vin"))
-                .flatExtracting(DataCategory::tables).containsExactly("contract", "insurance", "lead", "sale");
+                .flatExtracting(DataCategory::tables).containsExactlyInAnyOrder("contract", "insurance", "lead", "sale");
+    }
+
+    @Test
+    void leadRoutingShowsTheDealerReceivesContactDetailsDecryptedAtExport() {
+        assertThat(activity("dealer_follow_up").personalData()).filteredOn(d -> "dealer-nord".equals(d.destination()))
+                .filteredOn(d -> d.field().equals("email") || d.field().equals("phone"))
+                .extracting(DataCategory::field, DataCategory::protection, DataCategory::column)
+                .containsExactly(tuple("email", "keep", "email"), tuple("phone", "keep", "phone"));
     }
 
     @Test

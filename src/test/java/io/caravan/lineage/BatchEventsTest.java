@@ -38,7 +38,7 @@ class BatchEventsTest {
 
     private static BatchSummary summary(String status, String error) {
         return new BatchSummary("b-20261123-101502-3f9a1c2b", "dealer-nord-sales", "dealer-nord-sales", "dealer-nord",
-                "verkaeufe_2026-10.csv", STARTED, STARTED.plusSeconds(2), status, 40, 34, 5, 0, 0, 1, 1, error);
+                "verkaeufe_2026-10.csv", STARTED, STARTED.plusSeconds(2), status, 40, 34, 5, 0, 0, 1, 1, error, null);
     }
 
     @Test

@@ -142,6 +142,37 @@ class ArchiveRetentionIT {
     }
 
     @Test
+    void aBatchsSightingsLiveAsLongAsItsKeptFile() throws Exception {
+        Archive archive = archive(new ArchiveRetention("P30D", null));
+        consumed(".done", BATCH + "-verkaeufe.csv");
+        archive.sweep(inbox, "dealer-nord-sales", null, null);
+        clock.advance(Duration.ofDays(29));
+        String live = "b-20261130-101500-0a1b2c3e";
+        consumed(".done", live + "-verkaeufe.csv");
+        archive.sweep(inbox, "dealer-nord-sales", null, null);
+        String unkept = "b-20261129-101500-0a1b2c3f"; // its file never kept (a zero retention then, say)
+        String fresh = "b-20261130-111500-0a1b2c40";  // its file not archived yet
+        sighting(BATCH, clock.instant().minus(Duration.ofDays(29)));
+        sighting(live, clock.instant());
+        sighting(unkept, clock.instant().minus(Duration.ofDays(2)));
+        sighting(fresh, clock.instant());
+        clock.advance(Duration.ofDays(1));
+
+        new RetentionPurge(database, new AuditTrail(database, new ObjectMapper()), Map.of(), clock, archive)
+                .run("system:retention");
+
+        assertThat(jdbc.queryForList("SELECT batch_id FROM caravan.batch_subject ORDER BY batch_id", String.class))
+                .containsExactly(live, fresh);
+        assertThat(jdbc.queryForObject("SELECT detail->>'batchSubjectsDeleted' FROM caravan.audit_event"
+                + " WHERE action = 'retention_purge'", String.class)).isEqualTo("2");
+    }
+
+    private void sighting(String batch, Instant seenAt) {
+        jdbc.update("INSERT INTO caravan.batch_subject (batch_id, token, key_id, seen_at) VALUES (?, ?, 'k', ?)",
+                batch, "0".repeat(63) + batch.charAt(batch.length() - 1), java.sql.Timestamp.from(seenAt));
+    }
+
+    @Test
     void aZeroRetentionKeepsNothing() throws Exception {
         Archive archive = archive(new ArchiveRetention("P30D", Map.of("dealer-nord", "P0D")));
         Path done = consumed(".done", BATCH + "-verkaeufe.csv");

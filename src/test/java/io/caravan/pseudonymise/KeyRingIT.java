@@ -222,12 +222,16 @@ class KeyRingIT {
 
     /**
      * A key for every partner key domain the policies of config/policies.yaml name and the
-     * suppression domain (they are checked at start-up), and the vault keyset the warehouse policy seals with.
+     * suppression domain (they are checked at start-up), the vault keyset the warehouse policy seals with and the
+     * encryption keyset of the encrypt action (policy warehouse-leads).
      */
     private static String[] partnerDomainKeys() throws Exception {
         String vault = com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(FieldCipher.newKeyset(),
                 com.google.crypto.tink.InsecureSecretKeyAccess.get());
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of("caravan.keys.vault.keyset=" + vault),
+        String encryption = com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(FieldCipher.newKeyset(),
+                com.google.crypto.tink.InsecureSecretKeyAccess.get()); // policy warehouse-leads encrypts
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of("caravan.keys.vault.keyset=" + vault,
+                        "caravan.keys.encryption.keyset=" + encryption),
                 java.util.stream.Stream.of("suppression", "dealer-nord", "dealer-sued", "autoboerse", "allsecura", "fahrbank-leasing")
                 .flatMap(domain -> java.util.stream.Stream.of("caravan.keys.domains." + domain + ".active=" + domain + "-1",
                         "caravan.keys.material." + domain + "-1=" + KEY_A)))

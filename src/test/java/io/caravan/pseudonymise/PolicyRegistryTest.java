@@ -29,10 +29,25 @@ class PolicyRegistryTest {
     @Test
     void shippedWarehousePolicyWritesEveryColumnOfEveryRecordTable() {
         Policy warehouse = PolicyRegistry.load(SHIPPED).find("warehouse").orElseThrow();
+        Policy leads = PolicyRegistry.load(SHIPPED).find("warehouse-leads").orElseThrow();
         assertThat(warehouse.keyDomain()).isEqualTo("warehouse");
+        assertThat(leads.keyDomain()).isEqualTo("warehouse");
+        java.util.Set<String> written = new java.util.HashSet<>(warehouse.outputColumns());
+        written.addAll(leads.outputColumns()); // the marketplace leads' reversible contact columns
         for (WarehouseTable table : WarehouseTable.values()) {
-            assertThat(warehouse.outputColumns()).as(table.tableName()).containsAll(table.columns().keySet());
+            assertThat(written).as(table.tableName()).containsAll(table.columns().keySet());
         }
+        assertThat(WarehouseTable.LEAD.columns().keySet()).containsAll(leads.outputColumns());
+    }
+
+    @Test
+    void aPolicyCanKeepAnHmacdFieldAlsoEncryptedBesideItsToken() throws Exception {
+        Policy leads = PolicyRegistry.load(SHIPPED).find("warehouse-leads").orElseThrow();
+        assertThat(leads.encryptAlso()).containsExactly("email", "phone");
+        assertThat(leads.outputColumns()).contains("email_token", "email_enc", "phone_token", "phone_enc", "subject_token")
+                .doesNotContain("email", "phone");
+        assertThatThrownBy(() -> PolicyRegistry.load(file(policy("    encryptAlso: [postcode]\n    fields: {email: hmac, postcode: generalise}\n"))))
+                .hasMessageContaining("$.policies[0].encryptAlso[0]: 'postcode' is also encrypted only beside its token");
     }
 
     @Test

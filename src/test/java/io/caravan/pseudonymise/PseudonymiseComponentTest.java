@@ -87,7 +87,7 @@ class PseudonymiseComponentTest {
                 .isInstanceOf(ResolveEndpointFailedException.class)
                 .hasMessageContaining("unknown privacy policy 'marketing'")
                 .hasMessageContaining("(policies: [")
-                .hasMessageContaining("warehouse]");
+                .hasMessageContaining("warehouse, warehouse-leads]");
     }
 
     @Test
