@@ -40,12 +40,14 @@ public final class DeliveryCalendar {
         return clock.instant();
     }
 
-    /** The deliveries of every calendar of the partner (every partner for null) whose window meets {@code [from, to)}. */
+    /** The deliveries of every calendar of the partner (every partner for null) due in {@code [from, to)}. */
     public List<Delivery> deliveries(String partnerId, Instant from, Instant to) {
         Instant now = clock.instant();
         List<Delivery> all = new ArrayList<>();
         for (DeliveryPlan plan : plans.of(partnerId)) {
-            all.addAll(evaluate(plan, plan.slots(from, to), now));
+            List<DeliveryPlan.Slot> due = plan.slots(from, to).stream()
+                    .filter(s -> !s.deadline().isBefore(from) && s.deadline().isBefore(to)).toList();
+            all.addAll(evaluate(plan, due, now));
             if (all.size() > MAX_DELIVERIES) {
                 throw new IllegalArgumentException("more than " + MAX_DELIVERIES + " expected deliveries in the range");
             }

@@ -12,13 +12,14 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/deliveries?partner=&flow=&from=&to=} (viewer): the expected deliveries of the
- * partners' delivery calendars whose window meets {@code [from, to)}, deadline order, each with its
+ * partners' delivery calendars due (by their deadline) in {@code [from, to)}, deadline order, each with its
  * outcome ({@code on_time}, {@code late}, {@code missing}, {@code pending}), its batch and lateness.
  * {@code from} and {@code to} are days ({@code 2026-12-01}, UTC; {@code to} inclusive) or instants;
  * by default the last 30 days and the next one. {@code GET /api/deliveries/calendars} lists the
@@ -28,10 +29,19 @@ import org.springframework.web.bind.annotation.RestController;
 class DeliveriesController {
     private static final Duration MAX_RANGE = Duration.ofDays(366);
 
-    private final DeliveryCalendar calendar;
+    private final ObjectProvider<DeliveryCalendar> calendars;
 
-    DeliveriesController(DeliveryCalendar calendar) {
-        this.calendar = calendar;
+    /** Looked up per call, so the ops API also runs in contexts without calendars. */
+    DeliveriesController(ObjectProvider<DeliveryCalendar> calendars) {
+        this.calendars = calendars;
+    }
+
+    private DeliveryCalendar calendar() {
+        DeliveryCalendar calendar = calendars.getIfAvailable();
+        if (calendar == null) {
+            throw ApiException.notFound("delivery calendars are not configured in this application");
+        }
+        return calendar;
     }
 
     @GetMapping("/api/deliveries")
@@ -39,6 +49,7 @@ class DeliveriesController {
                                          @RequestParam(name = "flow", required = false) String flow,
                                          @RequestParam(name = "from", required = false) String from,
                                          @RequestParam(name = "to", required = false) String to) {
+        DeliveryCalendar calendar = calendar();
         String partnerId = partner == null || partner.isBlank() ? null : partner.strip();
         if (partnerId != null && !calendar.plans().knowsPartner(partnerId)) {
             throw ApiException.notFound("no partner with this id in partners.yaml");
@@ -65,7 +76,7 @@ class DeliveriesController {
     @GetMapping("/api/deliveries/calendars")
     List<Map<String, Object>> calendars(@RequestParam(name = "partner", required = false) String partner) {
         String partnerId = partner == null || partner.isBlank() ? null : partner.strip();
-        return calendar.plans().of(partnerId).stream().map(DeliveriesController::view).toList();
+        return calendar().plans().of(partnerId).stream().map(DeliveriesController::view).toList();
     }
 
     private static Instant instant(String text, String field, boolean endOfDay) {
