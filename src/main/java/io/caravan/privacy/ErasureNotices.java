@@ -12,9 +12,11 @@ import java.util.TreeSet;
 /**
  * GDPR Art. 19: after an erasure, each partner that received the subject's data in an export gets
  * one {@code erasure} notification (erasure id, how many exports, which agreements, when the first
- * and last were made; never an identifier or token); the others get none. A partner already told
- * about exactly the same exports (a repeated erasure) is not told again. The receipts are in the
- * audit ({@code erasure_notification}, see {@code NotificationDispatcher}). Thread-safe.
+ * and last were made; never an identifier or token); the others get none. Every erasure request
+ * notifies: a repeated erasure of the same person (which lists the same partners) tells them again
+ * under its own erasure id, which is also how an operator re-sends after a receiver was down. The
+ * receipts are in the audit ({@code erasure_notification}, see {@code NotificationDispatcher}).
+ * Thread-safe.
  */
 final class ErasureNotices {
     private final Notifier notifier;
@@ -44,7 +46,7 @@ final class ErasureNotices {
                     .ifPresent(first -> facts.put("firstExportedAt", first));
             disclosures.stream().map(Erasure.Disclosure::exportedAt).filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
                     .ifPresent(last -> facts.put("lastExportedAt", last));
-            sent.put(partner, notifier.send(NotificationKind.ERASURE, partner, facts, "erasure:" + partner + ":" + String.join(",", exports)));
+            sent.put(partner, notifier.send(NotificationKind.ERASURE, partner, facts));
         });
         return sent;
     }
