@@ -10,6 +10,7 @@ import io.caravan.error.ConfigException;
 import io.caravan.calendar.DeliveryPlans;
 import io.caravan.calendar.HolidayCalendars;
 import io.caravan.exchange.PartnersFile;
+import io.caravan.notify.NotificationRules;
 import io.caravan.harmonise.RouteAgreementCheck;
 import io.caravan.pseudonymise.Policy;
 import io.caravan.pseudonymise.PolicyRegistry;
@@ -118,6 +119,8 @@ public final class Validate {
         if (holidays != null && partnersValid) { // the delivery calendars, once the partners file itself is valid
             check(() -> DeliveryPlans.load(config.resolve("partners.yaml"), holidays));
         }
+        // notifications.yaml: its shape and references; secrets live in the environment of the running platform
+        check(() -> NotificationRules.load(config.resolve("notifications.yaml"), name -> "secret-not-checked-by-validate"));
         ConnectorRegistry connectors = load(() -> new ConnectorRegistry(root.resolve("connectors"),
                 config.resolve("vocabularies.yaml"), FORMAT_TYPES));
         new Routes(connectors, purposes, policies, feeds, taxonomies).check();
