@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,10 +43,14 @@ class CalendarConfiguration {
 
     @Bean(destroyMethod = "close")
     DeliveryMonitor deliveryMonitor(DeliveryCalendar calendar, DataSource dataSource, ObjectProvider<MeterRegistry> meters,
-                                    @Value("${caravan.deliveries.lookback:P7D}") Duration lookback,
-                                    @Value("${caravan.deliveries.evaluate-every:PT1M}") Duration every) {
-        DeliveryMonitor monitor = new DeliveryMonitor(calendar, dataSource, meters.getIfAvailable(), lookback);
-        monitor.start(every);
-        return monitor;
+                                    @Value("${caravan.deliveries.lookback:P7D}") Duration lookback) {
+        return new DeliveryMonitor(calendar, dataSource, meters.getIfAvailable(), lookback);
+    }
+
+    /** Starts the monitor once every bean exists: its listeners (notifications) are registered by then. */
+    @Bean
+    SmartInitializingSingleton deliveryMonitorStart(DeliveryMonitor monitor,
+                                                    @Value("${caravan.deliveries.evaluate-every:PT1M}") Duration every) {
+        return () -> monitor.start(every);
     }
 }

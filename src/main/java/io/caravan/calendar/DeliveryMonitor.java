@@ -27,15 +27,32 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code late} when its batch arrives (a missing delivery that arrives later turns late). Each
  * change is counted once in {@code caravan_deliveries_total{partner,outcome}}, a late arrival's
  * lateness goes to {@code caravan_delivery_lateness_seconds}, and the listeners are told
- * (notifications). Logs ids and outcomes only. Thread-safe: evaluations are serialised.
+ * (notifications; see {@link Listener}). Logs ids and outcomes only. Thread-safe: evaluations are
+ * serialised. {@link #start} is called once the application's beans exist, so no change happens
+ * before every listener is registered.
  */
 public final class DeliveryMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMonitor.class);
 
-    /** Told of every recorded change of outcome, after it is stored. */
+    /**
+     * Told of recorded changes of outcome, after they are stored: each {@code on_time} and
+     * {@code late} one, and the {@code missing} ones of a flow found in one evaluation together, as
+     * the latest with how many there were ({@code missed}) and the first one's deadline, so a start
+     * after downtime or a 15-minute flow that stopped tells once, not once per slot.
+     */
     @FunctionalInterface
     public interface Listener {
-        void changed(DeliveryPlan plan, Delivery delivery, Delivery.Outcome previous);
+        void changed(Change change);
+    }
+
+    /**
+     * A change of outcome.
+     *
+     * @param previous       the outcome recorded before (null for none)
+     * @param missed         for {@code missing}: how many deliveries of the flow turned missing in this evaluation
+     * @param firstDeadline  for {@code missing}: the deadline of the first of them
+     */
+    public record Change(DeliveryPlan plan, Delivery delivery, Delivery.Outcome previous, int missed, Instant firstDeadline) {
     }
 
     private final DeliveryCalendar calendar;
@@ -99,6 +116,7 @@ public final class DeliveryMonitor implements AutoCloseable {
                     rs -> {
                         stored.put(rs.getTimestamp(1).toInstant(), Delivery.Outcome.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)));
                     }, plan.flow(), Timestamp.from(slots.get(0).deadline()), Timestamp.from(slots.get(slots.size() - 1).deadline()));
+            List<Delivery> missing = new ArrayList<>();
             for (Delivery delivery : calendar.evaluate(plan, slots, now)) {
                 Delivery.Outcome previous = stored.get(delivery.deadline());
                 if (delivery.outcome() == Delivery.Outcome.PENDING || delivery.outcome() == previous
@@ -108,18 +126,32 @@ public final class DeliveryMonitor implements AutoCloseable {
                 record(delivery, now);
                 changes.add(delivery);
                 count(delivery);
-                LOG.info("delivery of flow {} (partner {}) due {}: {}{}", plan.flow(), plan.partnerId(), delivery.deadline(),
-                        delivery.outcome().label(), delivery.batchId() == null ? "" : " (batch " + delivery.batchId() + ")");
-                for (Listener listener : listeners) {
-                    try {
-                        listener.changed(plan, delivery, previous);
-                    } catch (RuntimeException e) {
-                        LOG.warn("a delivery listener failed for flow {} ({})", plan.flow(), e.getClass().getSimpleName());
-                    }
+                if (delivery.outcome() == Delivery.Outcome.MISSING) {
+                    missing.add(delivery);
+                } else {
+                    LOG.info("delivery of flow {} (partner {}) due {}: {} (batch {})", plan.flow(), plan.partnerId(),
+                            delivery.deadline(), delivery.outcome().label(), delivery.batchId());
+                    tell(new Change(plan, delivery, previous, 0, null));
                 }
+            }
+            if (!missing.isEmpty()) {
+                Delivery latest = missing.get(missing.size() - 1);
+                LOG.info("delivery of flow {} (partner {}) due {}: missing{}", plan.flow(), plan.partnerId(), latest.deadline(),
+                        missing.size() == 1 ? "" : " (" + missing.size() + " deliveries since " + missing.get(0).deadline() + ")");
+                tell(new Change(plan, latest, null, missing.size(), missing.get(0).deadline()));
             }
         }
         return changes;
+    }
+
+    private void tell(Change change) {
+        for (Listener listener : listeners) {
+            try {
+                listener.changed(change);
+            } catch (RuntimeException e) {
+                LOG.warn("a delivery listener failed for flow {} ({})", change.plan().flow(), e.getClass().getSimpleName());
+            }
+        }
     }
 
     private void record(Delivery d, Instant now) {

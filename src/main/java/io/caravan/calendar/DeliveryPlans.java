@@ -11,11 +11,9 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,28 +27,29 @@ public final class DeliveryPlans {
     static final String PARTNERS_SCHEMA = "/io/caravan/exchange/partners.schema.json";
 
     private final List<DeliveryPlan> plans;
-    private final Set<String> partners;
+    private final Map<String, String> partners;
 
-    DeliveryPlans(List<DeliveryPlan> plans, Set<String> partners) {
+    /** @param partners every partner of the file, id to display name, in file order */
+    DeliveryPlans(List<DeliveryPlan> plans, Map<String, String> partners) {
         this.plans = List.copyOf(plans);
-        this.partners = Set.copyOf(partners);
+        this.partners = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(partners));
     }
 
     /** Reads {@code partners.yaml} (none when it does not exist) with the holiday calendars it may name. */
     public static DeliveryPlans load(Path partnersFile, HolidayCalendars holidays) {
         if (!Files.exists(partnersFile)) {
-            return new DeliveryPlans(List.of(), Set.of());
+            return new DeliveryPlans(List.of(), Map.of());
         }
         JsonNode root = ConfigFiles.read(partnersFile, PARTNERS_SCHEMA);
         List<String> problems = new ArrayList<>();
         List<DeliveryPlan> plans = new ArrayList<>();
-        Set<String> partnerIds = new LinkedHashSet<>();
+        Map<String, String> partnerIds = new java.util.LinkedHashMap<>();
         Map<String, String> flows = new HashMap<>();
         JsonNode partners = root.path("partners");
         for (int p = 0; p < partners.size(); p++) {
             JsonNode partner = partners.get(p);
             String partnerId = partner.path("id").asString();
-            partnerIds.add(partnerId);
+            partnerIds.put(partnerId, partner.path("name").asString(partnerId));
             JsonNode deliveries = partner.path("deliveries");
             for (int d = 0; d < deliveries.size(); d++) {
                 String path = "$.partners[" + p + "].deliveries[" + d + "]";
@@ -152,6 +151,11 @@ public final class DeliveryPlans {
 
     /** True when {@code partners.yaml} lists the partner (with or without a calendar). */
     public boolean knowsPartner(String partnerId) {
-        return partners.contains(partnerId);
+        return partners.containsKey(partnerId);
+    }
+
+    /** Every partner of the file, id to display name, in file order. */
+    public Map<String, String> partners() {
+        return partners;
     }
 }

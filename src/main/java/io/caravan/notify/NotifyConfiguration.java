@@ -103,13 +103,18 @@ class NotifyConfiguration {
     /** Late and missing deliveries become notifications about the partner, once per delivery and outcome. */
     @Bean
     Object deliveryNotices(DeliveryMonitor monitor, Notifier notifier) {
-        DeliveryMonitor.Listener listener = (plan, delivery, previous) -> {
+        DeliveryMonitor.Listener listener = change -> {
+            Delivery delivery = change.delivery();
             if (delivery.outcome() != Delivery.Outcome.MISSING && delivery.outcome() != Delivery.Outcome.LATE) {
                 return;
             }
             Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("flow", delivery.flow());
             facts.put("deadline", delivery.deadline());
+            if (delivery.outcome() == Delivery.Outcome.MISSING && change.missed() > 1) {
+                facts.put("missedDeliveries", change.missed());
+                facts.put("firstMissedDeadline", change.firstDeadline());
+            }
             if (delivery.batchId() != null) {
                 facts.put("batchId", delivery.batchId());
                 facts.put("arrivedAt", delivery.arrivedAt());

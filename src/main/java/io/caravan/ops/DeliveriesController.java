@@ -4,6 +4,8 @@ import io.caravan.api.ApiException;
 import io.caravan.calendar.Delivery;
 import io.caravan.calendar.DeliveryCalendar;
 import io.caravan.calendar.DeliveryPlan;
+import io.caravan.deliver.AgreementRegistry;
+import io.caravan.deliver.Exporter;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,18 +24,20 @@ import org.springframework.web.bind.annotation.RestController;
  * partners' delivery calendars due (by their deadline) in {@code [from, to)}, deadline order, each with its
  * outcome ({@code on_time}, {@code late}, {@code missing}, {@code pending}), its batch and lateness.
  * {@code from} and {@code to} are days ({@code 2026-12-01}, UTC; {@code to} inclusive) or instants;
- * by default the last 30 days and the next one. {@code GET /api/deliveries/calendars} lists the
- * calendars. An unknown partner is {@code 404}, a bad or too long range {@code 400} naming it.
+ * by default the last 30 days and the next one. {@code GET /api/deliveries/calendars?partner=}
+ * lists the partners with their calendars and agreements. An unknown partner is {@code 404}, a bad or too long range {@code 400} naming it.
  */
 @RestController
 class DeliveriesController {
     private static final Duration MAX_RANGE = Duration.ofDays(366);
 
     private final ObjectProvider<DeliveryCalendar> calendars;
+    private final ObjectProvider<Exporter> exporters;
 
-    /** Looked up per call, so the ops API also runs in contexts without calendars. */
-    DeliveriesController(ObjectProvider<DeliveryCalendar> calendars) {
+    /** Looked up per call, so the ops API also runs in contexts without calendars or exports. */
+    DeliveriesController(ObjectProvider<DeliveryCalendar> calendars, ObjectProvider<Exporter> exporters) {
         this.calendars = calendars;
+        this.exporters = exporters;
     }
 
     private DeliveryCalendar calendar() {
@@ -73,10 +77,29 @@ class DeliveriesController {
                 .map(DeliveriesController::view).toList();
     }
 
+    /**
+     * Every partner of {@code partners.yaml} (or one) with its name, its delivery calendars and the
+     * sharing agreements it has ({@code config/agreements.yaml}: id and last valid day).
+     */
     @GetMapping("/api/deliveries/calendars")
     List<Map<String, Object>> calendars(@RequestParam(name = "partner", required = false) String partner) {
+        DeliveryCalendar calendar = calendar();
         String partnerId = partner == null || partner.isBlank() ? null : partner.strip();
-        return calendar().plans().of(partnerId).stream().map(DeliveriesController::view).toList();
+        if (partnerId != null && !calendar.plans().knowsPartner(partnerId)) {
+            throw ApiException.notFound("no partner with this id in partners.yaml");
+        }
+        List<AgreementRegistry.Validity> agreements = exporters.getIfAvailable() == null ? List.of()
+                : exporters.getIfAvailable().agreements().validities();
+        return calendar.plans().partners().entrySet().stream().filter(p -> partnerId == null || p.getKey().equals(partnerId))
+                .map(p -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("partner", p.getKey());
+                    view.put("name", p.getValue());
+                    view.put("calendars", calendar.plans().of(p.getKey()).stream().map(DeliveriesController::view).toList());
+                    view.put("agreements", agreements.stream().filter(a -> a.partnerId().equals(p.getKey()))
+                            .map(a -> Map.of("agreementId", a.agreementId(), "validUntil", a.validUntil().toString())).toList());
+                    return view;
+                }).toList();
     }
 
     private static Instant instant(String text, String field, boolean endOfDay) {

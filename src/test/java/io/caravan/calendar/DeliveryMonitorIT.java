@@ -45,9 +45,10 @@ class DeliveryMonitorIT {
         meters = new SimpleMeterRegistry();
         DeliveryPlan monthly = new DeliveryPlan("dealer-x", FLOW, null, LocalDate.of(2026, 11, 1), BERLIN, "de-public",
                 HOLIDAYS.dates("de-public"), new DeliverySchedule.Monthly(3, null, LocalTime.of(6, 0)));
-        calendar = new DeliveryCalendar(new DeliveryPlans(List.of(monthly), java.util.Set.of("dealer-x")), db, clock);
+        calendar = new DeliveryCalendar(new DeliveryPlans(List.of(monthly), java.util.Map.of("dealer-x", "Dealer X")), db, clock);
         monitor = new DeliveryMonitor(calendar, db, meters, Duration.ofDays(40));
-        monitor.addListener((plan, d, previous) -> told.add(d.outcome().label() + (previous == null ? "" : " after " + previous.label())));
+        monitor.addListener(c -> told.add(c.delivery().outcome().label() + (c.previous() == null ? "" : " after " + c.previous().label())
+                + (c.missed() > 1 ? " x" + c.missed() + " since " + c.firstDeadline() : "")));
     }
 
     private static Instant berlin(String local) {
@@ -106,5 +107,14 @@ class DeliveryMonitorIT {
         assertThat(both).extracting(Delivery::batchId).containsExactly(onTime, null);
         assertThat(both.get(1).deadline()).isEqualTo(berlin("2026-12-03T06:00"));
         assertThat(meters.get("caravan.deliveries").tags("outcome", "on_time").counter().count()).isEqualTo(1);
+        assertThat(told).containsExactly("on_time", "missing");
+    }
+
+    @Test
+    void missingDeliveriesFoundTogetherAreToldOnceWithTheirCount() {
+        // after downtime: December's and January's deliveries are missing (November's lies beyond the 40-day look-back)
+        clock.set(berlin("2027-01-10T00:00"));
+        assertThat(monitor.evaluate()).hasSize(2).extracting(Delivery::outcome).containsOnly(Delivery.Outcome.MISSING);
+        assertThat(told).containsExactly("missing x2 since " + berlin("2026-12-03T06:00"));
     }
 }
