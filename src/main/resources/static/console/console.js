@@ -714,7 +714,7 @@
         h('thead', {}, h('tr', {}, ['Created', 'Kind', 'Channel', 'Status', 'Attempts', 'Last error', 'Facts'].map((t) => h('th', { text: t })))),
         h('tbody', {}, notices.map((n) => h('tr', { 'data-notification': n.id },
           h('td', { text: when(n.createdAt) }), h('td', { text: n.kind }), h('td', { text: `${n.channel} (${n.channelType})` }),
-          h('td', {}, badge(n.status === 'sent' ? 'completed' : n.status === 'pending' ? 'running' : 'failed'), ' ', n.status),
+          h('td', {}, h('span', { class: 'badge ' + (n.status === 'sent' ? 'completed' : n.status === 'pending' ? 'running' : 'failed'), text: n.status })),
           h('td', { class: 'num', text: n.attempts }), h('td', { text: n.lastError || '–' }),
           h('td', { class: 'facts', text: Object.entries(n.facts).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`).join(' · ') }))))));
     }
