@@ -60,6 +60,8 @@ public final class DeliveryMonitor implements AutoCloseable {
     private final MeterRegistry meters;
     private final Duration lookback;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Guards {@link #timer}; not the evaluation lock, so closing never waits for an evaluation stuck on the database. */
+    private final Object lifecycle = new Object();
     private ScheduledExecutorService timer;
 
     public DeliveryMonitor(DeliveryCalendar calendar, DataSource dataSource, MeterRegistry meters, Duration lookback) {
@@ -74,29 +76,33 @@ public final class DeliveryMonitor implements AutoCloseable {
     }
 
     /** Evaluates every {@code every} on a daemon thread, starting after {@code every}; zero disables. */
-    public synchronized void start(Duration every) {
-        if (every.isZero() || every.isNegative() || timer != null) {
-            return;
-        }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "caravan-delivery-monitor");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                evaluate();
-            } catch (RuntimeException e) {
-                LOG.warn("delivery evaluation failed ({}); next try in {}", e.getClass().getSimpleName(), every);
+    public void start(Duration every) {
+        synchronized (lifecycle) {
+            if (every.isZero() || every.isNegative() || timer != null) {
+                return;
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "caravan-delivery-monitor");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    evaluate();
+                } catch (RuntimeException e) {
+                    LOG.warn("delivery evaluation failed ({}); next try in {}", e.getClass().getSimpleName(), every);
+                }
+            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
-    public synchronized void close() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
+    public void close() {
+        synchronized (lifecycle) {
+            if (timer != null) {
+                timer.shutdownNow();
+                timer = null;
+            }
         }
     }
 

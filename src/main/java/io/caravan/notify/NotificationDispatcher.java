@@ -111,8 +111,8 @@ public final class NotificationDispatcher implements Notifier, AutoCloseable {
             }
         }
         if (channels.isEmpty()) {
-            LOG.info("{} notification about partner {}: no subscribed channel", kind.label(), partnerId);
             if (kind == NotificationKind.ERASURE) {
+                LOG.warn("erasure notification to partner {}: no channel of notifications.yaml subscribes", partnerId);
                 audit.record("caravan", "erasure_notification_unrouted", String.valueOf(checked.get("erasureId")),
                         Map.of("partner", String.valueOf(partnerId), "reason", "no channel of notifications.yaml subscribes to erasure for this partner"));
             }

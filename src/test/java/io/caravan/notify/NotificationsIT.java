@@ -261,6 +261,26 @@ class NotificationsIT {
         assertThat(failed.toString()).doesNotContain("localhost").doesNotContain(SECRET);
     }
 
+    @Test
+    void theDeliveriesAndNotificationsApiNeedsAViewerAndNamesBadInput() {
+        ApiClient api = ApiClient.onLocalhost(port);
+        assertThat(api.get("/api/deliveries", null).statusCode()).isEqualTo(401);
+        assertThat(api.get("/api/notifications", null).statusCode()).isEqualTo(401);
+        for (String[] bad : new String[][] {{"/api/deliveries?from=yesterday", "from"}, {"/api/deliveries?to=2026-13-01", "to"},
+                {"/api/deliveries?from=2026-12-01&to=2026-11-01", "from"}, {"/api/deliveries?from=2025-01-01&to=2026-12-31", "to"},
+                {"/api/notifications?kind=delivery_mising", "kind"}, {"/api/notifications?status=lost", "status"},
+                {"/api/notifications?limit=0", "limit"}}) {
+            HttpResponse<String> answer = api.get(bad[0], VIEWER);
+            assertThat(answer.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(json(answer).path("field").asString()).as(bad[0]).isEqualTo(bad[1]);
+        }
+        assertThat(api.get("/api/deliveries?partner=no-such-partner", VIEWER).statusCode()).isEqualTo(404);
+        JsonNode partners = get("/api/deliveries/calendars");
+        assertThat(partners).extracting(p -> p.path("partner").asString()).containsExactly("dealer-x", "dealer-y");
+        assertThat(partners.get(0).path("calendars").get(0).path("schedule").asString()).isEqualTo("monthly by 06:00 on business day 3");
+        assertThat(partners.get(1).path("calendars")).isEmpty();
+    }
+
     private JsonNode failedBatchNotice() {
         JsonNode list = get("/api/notifications?partner=dealer-y&kind=batch_failed");
         assertThat(list).hasSize(1);
