@@ -7,8 +7,11 @@ import io.caravan.consent.PurposeRegistry;
 import io.caravan.consent.TcfPurposes;
 import io.caravan.deliver.AgreementRegistry;
 import io.caravan.error.ConfigException;
+import io.caravan.calendar.DeliveryPlans;
+import io.caravan.calendar.HolidayCalendars;
 import io.caravan.exchange.PartnersFile;
 import io.caravan.governance.GovernanceChecks;
+import io.caravan.notify.NotificationRules;
 import io.caravan.harmonise.RouteAgreementCheck;
 import io.caravan.lineage.LineageConfigLoader;
 import io.caravan.pseudonymise.Policy;
@@ -119,9 +122,17 @@ public final class Validate {
         }
         Set<String> taxonomies = Files.exists(config.resolve("campaign-taxonomy.yaml"))
                 ? load(() -> Taxonomies.check(config.resolve("campaign-taxonomy.yaml"))) : Set.of();
+        int before = problems.size();
         if (Files.exists(config.resolve("partners.yaml"))) {
             check(() -> PartnersFile.check(config.resolve("partners.yaml"), display(config.resolve("partners.yaml"))));
         }
+        boolean partnersValid = problems.size() == before;
+        HolidayCalendars holidays = load(() -> HolidayCalendars.load(config.resolve("holidays.yaml")));
+        if (holidays != null && partnersValid) { // the delivery calendars, once the partners file itself is valid
+            check(() -> DeliveryPlans.load(config.resolve("partners.yaml"), holidays));
+        }
+        // notifications.yaml: its shape and references; secrets live in the environment of the running platform
+        check(() -> NotificationRules.load(config.resolve("notifications.yaml"), name -> "secret-not-checked-by-validate"));
         // lineage: openlineage.yml at the root and the OPENLINEAGE_* variables, as start-up reads them
         check(() -> new LineageConfigLoader(System.getenv(), root, null).load());
         ConnectorRegistry connectors = load(() -> new ConnectorRegistry(root.resolve("connectors"),

@@ -184,6 +184,7 @@
     let view;
     try {
       if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
+      else if (name === 'partners' && arg) view = await partner(decodeURIComponent(arg));
       else view = await (views[name] || dashboard)();
     } catch (err) {
       view = unavailable(err, 'the ops API');
@@ -703,7 +704,16 @@
   }
 
   async function partners() {
-    const root = h('section', { id: 'partners' }, h('h1', { text: 'Partners' }),
+    const root = h('section', { id: 'partners' }, h('h1', { text: 'Partners' }));
+    try {
+      const known = await api('/api/deliveries/calendars');
+      root.append(h('ul', { class: 'partner-list', id: 'partner-list' }, known.map((p) => h('li', {},
+        h('a', { href: '#/partners/' + encodeURIComponent(p.partner), 'data-partner': p.partner, text: p.name }),
+        h('span', { class: 'muted', text: ` ${p.partner} · ${p.calendars.length} delivery calendar(s), ${p.agreements.length} agreement(s)` })))));
+    } catch (err) {
+      root.append(unavailable(err, 'GET /api/deliveries/calendars'));
+    }
+    root.append(h('h2', { text: 'Exports' }),
       h('p', { class: 'muted', text: 'Exports sent under each sharing agreement, with the manifests of the newest ones.' }));
     let list;
     try {
@@ -727,6 +737,134 @@
           h('td', { text: m.fileName || '–' }), h('td', { text: m.format || '–' }), h('td', { text: m.policyId || '–' }),
           h('td', { class: 'num', text: int.format(m.rows) }), h('td', {}, badge(m.status)),
           h('td', { class: 'sha', text: m.sha256 ? m.sha256.slice(0, 16) + '…' : '–', title: m.sha256 })))))));
+    }
+    return root;
+  }
+
+  // ---- one partner: delivery calendar, batches, notifications, agreements --------------------------
+
+  const DELIVERY_OUTCOMES = [['on_time', 'on time'], ['late', 'late'], ['missing', 'missing'], ['pending', 'pending']];
+  const OUTCOME_RANK = { missing: 3, late: 2, pending: 1, on_time: 0 };
+
+  /** yyyy-mm-dd of an instant in a time zone (the calendar's own, so a day is the partner's day). */
+  function dayIn(iso, zone) {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: zone || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .format(new Date(iso));
+  }
+  function timeIn(iso, zone) {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: zone || 'UTC', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  }
+  function lateText(d) {
+    const minutes = Math.round(d.latenessSeconds / 60);
+    return minutes >= 120 ? `late ${minutes} min (${(minutes / 60).toFixed(1)} h)` : `late ${minutes} min`;
+  }
+
+  /** A month grid (Monday first): each day coloured by the worst outcome due that day, the details on hover. */
+  function monthGrid(month, deliveries, zones) {
+    const [y, m] = month.split('-').map(Number);
+    const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const lead = (new Date(Date.UTC(y, m - 1, 1)).getUTCDay() + 6) % 7;
+    const byDay = {};
+    for (const d of deliveries) (byDay[dayIn(d.deadline, zones[d.flow])] ||= []).push(d);
+    const cells = [];
+    for (let i = 0; i < lead; i++) cells.push(h('div', { class: 'day blank' }));
+    for (let day = 1; day <= days; day++) {
+      const key = `${month}-${String(day).padStart(2, '0')}`;
+      const due = byDay[key] || [];
+      const worst = due.reduce((w, d) => (w === null || OUTCOME_RANK[d.outcome] > OUTCOME_RANK[w] ? d.outcome : w), null);
+      const counts = {};
+      due.forEach((d) => { counts[d.outcome] = (counts[d.outcome] || 0) + 1; });
+      const tip = due.length > 6
+        ? DELIVERY_OUTCOMES.filter(([o]) => counts[o]).map(([o, label]) => `${counts[o]} ${label}`).join(', ')
+          + (counts.late ? '; latest ' + lateText(due.filter((d) => d.outcome === 'late')
+            .reduce((a, b) => (b.latenessSeconds > a.latenessSeconds ? b : a))) : '')
+        : due.map((d) => `${d.flow} due ${timeIn(d.deadline, zones[d.flow])}: `
+          + (d.outcome === 'late' ? lateText(d) : d.outcome.replace('_', ' '))
+          + (d.batchId ? ` (batch ${d.batchId})` : '')).join('\n');
+      cells.push(h('div', { class: 'day' + (worst ? ' ' + worst : ''), 'data-day': key, 'data-outcome': worst, title: tip || null },
+        h('span', { class: 'n', text: day }),
+        due.length > 1 ? h('span', { class: 'count', text: due.length }) : null,
+        worst === 'late' && due.length === 1 ? h('span', { class: 'late', text: Math.round(due[0].latenessSeconds / 60) + ' min' }) : null));
+    }
+    return h('div', { class: 'month-grid', id: 'month-grid' },
+      ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => h('div', { class: 'dow', text: d })), cells);
+  }
+
+  async function partner(id) {
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const now = new Date();
+    const month = /^\d{4}-\d{2}$/.test(params.get('month') || '') ? params.get('month')
+      : `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+    const [y, m] = month.split('-').map(Number);
+    const shift = (k) => { const d = new Date(Date.UTC(y, m - 1 + k, 1)); return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`; };
+    const link = (k, text) => h('a', { href: `#/partners/${encodeURIComponent(id)}?month=${shift(k)}`, class: 'month-nav', text });
+    // a day either side, so deadlines near midnight in the partner's zone land in the right cell
+    const from = new Date(Date.UTC(y, m - 1, 1) - 86400000).toISOString();
+    const to = new Date(Date.UTC(y, m, 1) + 86400000).toISOString();
+    const q = encodeURIComponent(id);
+    const [info, deliveries, batchList, notices] = await Promise.all([
+      api('/api/deliveries/calendars?partner=' + q).then((l) => l[0]),
+      api(`/api/deliveries?partner=${q}&from=${from}&to=${to}`).catch((e) => e),
+      api('/api/batches?partner=' + q).catch((e) => e),
+      api(`/api/notifications?partner=${q}&limit=20`).catch((e) => e)]);
+    const zones = Object.fromEntries(info.calendars.map((c) => [c.flow, c.zone]));
+    const root = h('section', { id: 'partner', 'data-partner': id },
+      h('p', {}, h('a', { href: '#/partners', text: '← Partners' })),
+      h('h1', {}, info.name, h('span', { class: 'muted', text: ' · ' + id })));
+
+    root.append(h('h2', { text: 'Delivery calendar' }));
+    if (!info.calendars.length) {
+      root.append(empty('No delivery calendar for this partner in partners.yaml.'));
+    } else {
+      root.append(h('ul', { class: 'calendars' }, info.calendars.map((c) => h('li', {}, h('code', { text: c.flow }),
+        ` ${c.title}: ${c.schedule} (${c.zone}${c.holidays ? ', holidays ' + c.holidays : ''}), since ${c.since}`))));
+      if (deliveries instanceof Error) {
+        root.append(unavailable(deliveries, 'GET /api/deliveries'));
+      } else {
+        const inMonth = deliveries.filter((d) => dayIn(d.deadline, zones[d.flow]).startsWith(month));
+        const counts = {};
+        inMonth.forEach((d) => { counts[d.outcome] = (counts[d.outcome] || 0) + 1; });
+        root.append(h('div', { class: 'month-head' }, link(-1, '‹'), h('strong', { id: 'month', text: month }), link(1, '›'),
+          h('span', { class: 'legend' }, DELIVERY_OUTCOMES.map(([o, label]) => h('span', {}, h('i', { class: 'swatch ' + o }),
+            `${label} ${counts[o] || 0}`)))));
+        root.append(monthGrid(month, inMonth, zones));
+      }
+    }
+
+    root.append(h('h2', { text: 'Recent batches' }));
+    if (batchList instanceof Error) root.append(unavailable(batchList, 'GET /api/batches'));
+    else if (!batchList.length) root.append(empty('No batches from this partner yet.'));
+    else {
+      root.append(h('table', { id: 'partner-batches' },
+        h('thead', {}, h('tr', {}, ['Started', 'Route', 'Source', 'Status', 'Rows in', 'Delivered', 'Rejected']
+          .map((t, i) => h('th', { class: i >= 4 ? 'num' : null, text: t })))),
+        h('tbody', {}, batchList.slice(0, 10).map((b) => h('tr', { class: 'clickable batch-row', 'data-batch': b.batchId,
+          onclick: () => { location.hash = '#/batches/' + encodeURIComponent(b.batchId); } },
+        h('td', { text: when(b.startedAt) }), h('td', { text: b.routeId }), h('td', { text: b.source }), h('td', {}, badge(b.status)),
+        h('td', { class: 'num', text: int.format(b.rowsIn) }), h('td', { class: 'num', text: int.format(b.rowsDelivered) }),
+        h('td', { class: 'num', text: int.format(b.rowsRejected) }))))));
+    }
+
+    root.append(h('h2', { text: 'Notifications sent' }));
+    if (notices instanceof Error) root.append(unavailable(notices, 'GET /api/notifications'));
+    else if (!notices.length) root.append(empty('No notifications about this partner.'));
+    else {
+      root.append(h('table', { id: 'partner-notifications' },
+        h('thead', {}, h('tr', {}, ['Created', 'Kind', 'Channel', 'Status', 'Attempts', 'Last error', 'Facts'].map((t) => h('th', { text: t })))),
+        h('tbody', {}, notices.map((n) => h('tr', { 'data-notification': n.id },
+          h('td', { text: when(n.createdAt) }), h('td', { text: n.kind }), h('td', { text: `${n.channel} (${n.channelType})` }),
+          h('td', {}, h('span', { class: 'badge ' + (n.status === 'sent' ? 'completed' : n.status === 'pending' ? 'running' : 'failed'), text: n.status })),
+          h('td', { class: 'num', text: n.attempts }), h('td', { text: n.lastError || '–' }),
+          h('td', { class: 'facts', text: Object.entries(n.facts).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : v}`).join(' · ') }))))));
+    }
+
+    root.append(h('h2', { text: 'Agreements' }));
+    if (!info.agreements.length) root.append(empty('No sharing agreement with this partner.'));
+    else {
+      root.append(h('table', { id: 'partner-agreements' },
+        h('thead', {}, h('tr', {}, ['Agreement', 'Valid until'].map((t) => h('th', { text: t })))),
+        h('tbody', {}, info.agreements.map((a) => h('tr', { 'data-agreement': a.agreementId },
+          h('td', { text: a.agreementId }), h('td', { text: a.validUntil }))))));
     }
     return root;
   }

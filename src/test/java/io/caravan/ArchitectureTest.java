@@ -26,7 +26,7 @@ class ArchitectureTest {
     private static final String[] STAGES = {
             "io.caravan.ingest..", "io.caravan.harmonise..", "io.caravan.consent..", "io.caravan.pseudonymise..",
             "io.caravan.deliver..", "io.caravan.fetch..", "io.caravan.exchange..", "io.caravan.schedule..",
-            "io.caravan.taxonomy..", "io.caravan.sandbox..", "io.caravan.gate.."};
+            "io.caravan.taxonomy..", "io.caravan.sandbox..", "io.caravan.gate..", "io.caravan.calendar..", "io.caravan.notify.."};
     /** What every package may use: the batch model, the ledger, the connector contract, config, errors. */
     private static final String[] FOUNDATION = {
             "io.caravan.error..", "io.caravan.config..", "io.caravan.pipeline..", "io.caravan.ledger..",

@@ -393,6 +393,15 @@ public final class AgreementRegistry {
         return List.copyOf(agreements.values());
     }
 
+    /** An agreement's id, partner and last valid day (for expiry notices). */
+    public record Validity(String agreementId, String partnerId, java.time.LocalDate validUntil) {
+    }
+
+    /** Every agreement's validity, in file order. */
+    public List<Validity> validities() {
+        return agreements.values().stream().map(a -> new Validity(a.id(), a.partner(), a.validUntil())).toList();
+    }
+
     public Path file() {
         return file;
     }

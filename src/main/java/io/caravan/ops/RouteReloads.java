@@ -49,6 +49,8 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
     public record Attempt(Instant at, String file, int line, String route, String outcome, String message) {}
 
     private final Deque<Attempt> attempts = new ArrayDeque<>();
+    /** Told of every attempt that was not applied (rejected, rolled back), after it is recorded. */
+    private final List<java.util.function.Consumer<Attempt>> failureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Path directory;
     private final String pattern;
 
@@ -58,6 +60,11 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
         this.pattern = pattern;
         setPattern(pattern);
         setRemoveAllRoutes(false);
+    }
+
+    /** Registers a listener told of every failed attempt (e.g. to notify operators); it must be quick and not throw. */
+    public void addFailureListener(java.util.function.Consumer<Attempt> listener) {
+        failureListeners.add(listener);
     }
 
     public List<Attempt> attempts() {
@@ -236,6 +243,15 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
             attempts.addFirst(attempt);
             while (attempts.size() > CAPACITY) {
                 attempts.removeLast();
+            }
+        }
+        if (!"applied".equals(outcome)) {
+            for (java.util.function.Consumer<Attempt> listener : failureListeners) {
+                try {
+                    listener.accept(attempt);
+                } catch (RuntimeException e) {
+                    LOG.warn("a reload failure listener failed ({})", e.getClass().getSimpleName());
+                }
             }
         }
         return attempt;
