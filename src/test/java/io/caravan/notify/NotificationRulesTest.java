@@ -102,12 +102,21 @@ class NotificationRulesTest {
         AgreementRegistry registry = AgreementRegistry.load(Path.of("config/agreements.yaml"),
                 io.caravan.pseudonymise.PolicyRegistry.load(Path.of("config/policies.yaml")),
                 io.caravan.consent.PurposeRegistry.load(Path.of("config/purposes.yaml")),
-                table -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type", "condition", "price_amount",
-                        "currency", "financed", "postcode_area", "subject_token"), text -> text);
+                table -> switch (table) {
+                    case "sale" -> List.of("sale_id", "sale_date", "make", "model", "model_year", "fuel_type", "condition",
+                            "price_amount", "currency", "financed", "postcode_area", "subject_token", "data_class");
+                    case "lead" -> List.of("lead_id", "lead_at", "request_type", "dealer_id", "make", "model", "model_year",
+                            "email_enc", "phone_enc", "subject_token", "sealed_identifiers", "key_id", "data_class");
+                    default -> List.<String>of();
+                }, text -> text);
         LocalDate end = registry.validities().get(0).validUntil();
+        assertThat(registry.validities()).allSatisfy(v -> assertThat(v.validUntil()).isEqualTo(end)); // the shipped ones end together
         assertThat(NotifyConfiguration.expiring(registry, recorder, end.minusDays(31), java.time.Period.ofDays(30))).isZero();
-        assertThat(NotifyConfiguration.expiring(registry, recorder, end.minusDays(30), java.time.Period.ofDays(30))).isEqualTo(1);
+        assertThat(NotifyConfiguration.expiring(registry, recorder, end.minusDays(30), java.time.Period.ofDays(30))).isEqualTo(3);
         assertThat(NotifyConfiguration.expiring(registry, recorder, end.plusDays(1), java.time.Period.ofDays(30))).isZero();
-        assertThat(sent).containsExactly("agreement_expiring fahrbank-leasing fahrbank-financed-sales 30 agreement_expiring:fahrbank-financed-sales:" + end);
+        assertThat(sent).containsExactly(
+                "agreement_expiring fahrbank-leasing fahrbank-financed-sales 30 agreement_expiring:fahrbank-financed-sales:" + end,
+                "agreement_expiring dealer-nord dealer-nord-lead-routing 30 agreement_expiring:dealer-nord-lead-routing:" + end,
+                "agreement_expiring google-ads id4-prospects-google 30 agreement_expiring:id4-prospects-google:" + end);
     }
 }

@@ -14,14 +14,14 @@ import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 class QuarantineNoticesTest {
 
-    private record Sent(NotificationKind kind, String partner, Map<String, ?> facts, String dedupeKey) {
+    private record Sent(NotificationKind kind, String partner, Map<String, Object> facts, String dedupeKey) {
     }
 
     @Test
     void aQuarantineBecomesOneNotificationWithGatesAndFiguresButNoColumnNames() {
         List<Sent> sent = new ArrayList<>();
         Notifier notifier = (kind, partner, facts, dedupeKey) -> {
-            sent.add(new Sent(kind, partner, facts, dedupeKey));
+            sent.add(new Sent(kind, partner, new java.util.LinkedHashMap<>(facts), dedupeKey));
             return List.of("n-1");
         };
         StaticListableBeanFactory beans = new StaticListableBeanFactory();
