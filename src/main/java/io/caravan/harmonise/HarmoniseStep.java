@@ -97,7 +97,8 @@ class HarmoniseStep {
         try {
             RecordReader reader = opener.get();
             Function<io.caravan.ingest.SourceRow, Row> harmonise =
-                    harmonisers.computeIfAbsent(connector.id(), id -> new Harmoniser(connector)).forBatch(context);
+                    harmonisers.compute(connector.id(), (id, cached) ->
+                            cached != null && cached.connector() == connector ? cached : new Harmoniser(connector)).forBatch(context);
             Iterator<Row> rows = new Iterator<>() {
                 @Override public boolean hasNext() { return reader.hasNext(); }
                 @Override public Row next() { return harmonise.apply(reader.next()); }
