@@ -394,7 +394,42 @@
             title: isOperator() ? 'Run this route now' : 'Needs the operator role', text: 'Run now',
             onclick: (e) => runNow(r.id, e.target) })))))));
     }
+    root.append(await reloads());
     root.append(h('h2', { text: 'Health' }), await health());
+    return root;
+  }
+
+  /**
+   * Live changes of route files, connector descriptors and configuration (GET /api/reloads): a file whose
+   * newest attempt failed is shown first, as a warning; then the latest attempts.
+   */
+  async function reloads() {
+    let list;
+    try {
+      list = await api('/api/reloads');
+    } catch (err) {
+      return h('div', {}, h('h2', { text: 'Reloads' }), unavailable(err, 'GET /api/reloads'));
+    }
+    const newest = new Map();
+    for (const a of list) if (!newest.has(a.file)) newest.set(a.file, a);
+    const failed = [...newest.values()].filter((a) => a.outcome === 'rejected' || a.outcome === 'rolled-back');
+    const where = (a) => a.file + (a.line ? ':' + a.line : '') + (a.path ? ' ' + a.path : '');
+    const root = h('div', { id: 'reloads' }, h('h2', { text: 'Reloads' }));
+    if (failed.length) {
+      root.append(h('div', { class: 'card reload-failed', id: 'reloads-failed', role: 'alert' },
+        h('h3', { text: failed.length === 1 ? 'A live change was not applied' : failed.length + ' live changes were not applied' }),
+        h('p', { class: 'muted', text: 'The previous version keeps running until a fixed file is saved (or POST /api/reloads by an admin).' }),
+        h('table', {}, h('tbody', {}, failed.map((a) => h('tr', { 'data-file': a.file },
+          h('td', {}, badge(a.outcome)), h('td', {}, h('code', { text: where(a) })),
+          h('td', { text: a.message }), h('td', { class: 'muted', text: when(a.at) + (a.version ? ' · running ' + a.version : '') })))))));
+    }
+    root.append(list.length ? h('table', { id: 'reloads-table' },
+      h('thead', {}, h('tr', {}, ['When', 'File', 'Route', 'Outcome', 'Message', 'Version running', 'By'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, list.slice(0, 20).map((a) => h('tr', {},
+        h('td', { text: when(a.at) }), h('td', {}, h('code', { text: where(a) })), h('td', { text: a.route || '' }),
+        h('td', {}, badge(a.outcome)), h('td', { text: a.message }), h('td', { class: 'sha', text: a.version || '–' }),
+        h('td', { class: 'muted', text: a.actor || '' })))))
+      : empty('No file has been changed since the start.'));
     return root;
   }
 

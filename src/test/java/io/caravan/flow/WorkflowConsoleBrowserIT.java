@@ -43,6 +43,8 @@ class WorkflowConsoleBrowserIT {
 
     @TempDir
     static Path data;
+    @TempDir
+    static Path connectors;
 
     private CaravanApp app;
     private ChromeDriver browser;
@@ -50,12 +52,19 @@ class WorkflowConsoleBrowserIT {
     private String base;
 
     @BeforeAll
-    void startAppAndBrowser() {
+    void startAppAndBrowser() throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new AssertionError("console tests need Debian's chromium and chromium-driver "
                     + "(apt-get install -y chromium chromium-driver): " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
         }
-        app = CaravanApp.start(data,
+        try (java.util.stream.Stream<Path> files = Files.walk(Path.of("connectors"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = connectors.resolve(Path.of("connectors").relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+        app = CaravanApp.start(data, "caravan.connectors-dir=" + connectors,
                 "caravan.security.users[0].name=vera", "caravan.security.users[0].password={noop}vera-console-pass",
                 "caravan.security.users[0].roles[0]=viewer",
                 "caravan.security.users[1].name=otto", "caravan.security.users[1].password={noop}otto-console-pass",
@@ -125,6 +134,26 @@ class WorkflowConsoleBrowserIT {
         browser.get(base + "/console/#/preview");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("preview"), "operator role"));
         assertThat(browser.findElements(By.id("preview-run"))).isEmpty();
+    }
+
+    @Test
+    void routesPageShowsAFailedLiveChangeWithItsFileAndPath() throws IOException {
+        Path nord = connectors.resolve("dealer/dealer-kiel-broken.yaml");
+        Files.writeString(nord, Files.readString(connectors.resolve("dealer/dealer-nord-sales.yaml"))
+                .replace("id: dealer-nord-sales", "id: dealer-kiel-sales").replace("type: vin,", "type: vinn,"));
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.reload_attempt WHERE outcome = 'rejected'", Long.class) > 0);
+            signIn("vera", "vera-console-pass");
+            browser.findElement(By.cssSelector("#nav a[data-section=routes]")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("reloads-failed")));
+            String failed = browser.findElement(By.id("reloads-failed")).getText();
+            assertThat(failed).contains("dealer-kiel-broken.yaml").contains("$.fields.vin.type").contains("rejected")
+                    .contains("vinn");
+            screenshot("console-reload-failed.png");
+        } finally {
+            Files.delete(nord);
+        }
     }
 
     /** Drops a file on the drop zone as a user's drag and drop does (a DataTransfer holding a File). */
