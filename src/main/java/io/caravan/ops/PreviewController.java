@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,9 +33,10 @@ class PreviewController {
     private static final int MAX_NAME = 120;
 
     private final ConnectorPreview preview;
-    private final FirstPage firstPage;
+    private final Optional<FirstPage> firstPage;
 
-    PreviewController(ConnectorPreview preview, FirstPage firstPage) {
+    /** @param firstPage API sources, absent where no fetch component is installed (then only files are previewed) */
+    PreviewController(ConnectorPreview preview, Optional<FirstPage> firstPage) {
         this.preview = preview;
         this.firstPage = firstPage;
     }
@@ -60,11 +62,9 @@ class PreviewController {
         try (PushbackInputStream body = new PushbackInputStream(request.getInputStream(), 1)) {
             int first = body.read();
             if (first < 0) {
-                if (!firstPage.isApi(id)) {
-                    throw ApiException.badRequest("the request body is empty: send a sample file", "body");
-                }
-                String url = firstPage.displayUrl(id);
-                return preview.ofPage(id, firstPage.open(id), url, shown);
+                FirstPage api = firstPage.filter(f -> f.isApi(id)).orElseThrow(() ->
+                        ApiException.badRequest("the request body is empty: send a sample file", "body"));
+                return preview.ofPage(id, api.open(id), api.displayUrl(id), shown);
             }
             body.unread(first);
             return preview.ofFile(id, body, source, shown);
