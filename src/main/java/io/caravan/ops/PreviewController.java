@@ -25,8 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code ?rows=} rows are shown (default {@code caravan.preview.rows}).
  *
  * <p>A sample refused as a whole (over a limit, a compressed archive, an XML {@code DOCTYPE}, a
- * header the reader cannot split) is {@code 400} naming the file and the rule; an unknown connector
- * {@code 404}; a multipart body {@code 415}. Nothing of the sample is logged.
+ * header the reader cannot split) is {@code 400} naming the file and the rule; a partner API that cannot
+ * be read {@code 502}; an unknown connector {@code 404}; a multipart body {@code 415}. Nothing of the
+ * sample is logged.
  */
 @RestController
 class PreviewController {
@@ -68,11 +69,15 @@ class PreviewController {
             }
             body.unread(first);
             return preview.ofFile(id, body, source, shown);
+        } catch (ApiException e) {
+            throw e;
         } catch (DataException e) {
             throw ApiException.badRequest(e.getMessage(), "body");
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
             if (e instanceof io.caravan.error.SafeMessage) {
-                throw ApiException.badRequest(e.getMessage(), "body");
+                // Caravan's own errors name files, pages and rules, never values (e.g. a partner API that refused)
+                throw new ApiException(e.getClass().getSimpleName()
+                        .startsWith("Fetch") ? HttpStatus.BAD_GATEWAY : HttpStatus.BAD_REQUEST, e.getMessage(), "body");
             }
             throw e;
         }
