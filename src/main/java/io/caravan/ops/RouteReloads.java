@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>A file of route configurations is parsed first (a broken one is rejected, the running configuration
  * kept), then applied with Camel's reload, which restarts the routes that use it; when that fails, the
  * previous content is applied again ({@code rolled-back}). A deleted file's routes are removed
- * ({@code removed}).
+ * ({@code removed}), whether the watcher sees the deletion or {@link #applyAll} finds the file gone.
  *
  * <p>Replaces Camel's own {@code routes-reload-enabled}: the watcher runs when
  * {@code caravan.routes.reload.watch} is true (the embedded default); {@link #applyAll} applies the
@@ -95,6 +95,13 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
     /** Applies every route file under the directory with the same validate, swap and roll-back. */
     synchronized List<ReloadAttempts.Attempt> applyAll(String actor) {
         List<ReloadAttempts.Attempt> made = new ArrayList<>();
+        String prefix = directory.getFileName() + "/";
+        for (String gone : new java.util.TreeSet<>(running.keySet())) {
+            Path file = gone.startsWith(prefix) ? directory.resolve(gone.substring(prefix.length())) : Path.of(gone);
+            if (!Files.exists(file)) {
+                made.addAll(reload(ResourceHelper.resolveResource(getCamelContext(), "file:" + file.toAbsolutePath()), actor));
+            }
+        }
         for (Path file : files()) {
             made.addAll(reload(ResourceHelper.resolveResource(getCamelContext(), "file:" + file.toAbsolutePath()), actor));
         }
@@ -188,13 +195,32 @@ public class RouteReloads extends RouteWatcherReloadStrategy {
         return made;
     }
 
-    /** Removes the routes of a deleted file (Camel's reload does it); recorded as {@code removed}. */
+    /** Stops and removes the routes of a deleted file; recorded as {@code removed}. */
     private List<ReloadAttempts.Attempt> removed(CamelContext camel, Resource resource, String file, String actor) {
         List<String> ids = ((ModelCamelContext) camel).getRouteDefinitions().stream()
                 .filter(r -> r.getResource() != null && sameLocation(r.getResource().getLocation(), resource.getLocation()))
                 .map(RouteDefinition::getRouteId).sorted().toList();
-        super.onRouteReload(List.of(resource), false);
+        ModelCamelContext model = (ModelCamelContext) camel;
+        List<String> failed = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                if (camel.getRoute(id) != null) {
+                    camel.getRouteController().stopRoute(id);
+                    camel.removeRoute(id);
+                }
+                RouteDefinition definition = model.getRouteDefinition(id);
+                if (definition != null) {
+                    model.removeRouteDefinition(definition);
+                }
+            } catch (Exception e) {
+                failed.add(id + " (" + firstLine(e) + ")");
+            }
+        }
         running.remove(file);
+        if (!failed.isEmpty()) {
+            return List.of(attempts.record(actor, file, 0, null, null, "rejected", "file deleted; route(s) could not be removed: "
+                    + String.join(", ", failed), null));
+        }
         return List.of(attempts.record(actor, file, 0, null, ids.size() == 1 ? ids.get(0) : null, "removed",
                 ids.isEmpty() ? "file deleted; it ran no route" : "file deleted; route(s) removed: " + String.join(", ", ids), null));
     }
