@@ -67,6 +67,9 @@ public final class Validate {
             "pseudonymise", "warehouse", "taxonomy");
     /** The record readers of {@code io.caravan.ingest} (their {@code formatType()}). */
     static final Set<String> FORMAT_TYPES = Set.of("csv", "fixed-width", "adf-xml", "json");
+    /** A route reading a partner's inbox of the SFTP gateway: {@code file:{{caravan.sftp.root}}/<partner>/inbox}. */
+    private static final java.util.regex.Pattern INBOX = java.util.regex.Pattern.compile(
+            "^file:(?://)?\\{\\{caravan\\.sftp\\.root}}/([a-z0-9-]+)/inbox/?(?:\\?.*)?$");
 
     private final Path root;
     private final List<String> problems = new ArrayList<>();
@@ -135,9 +138,15 @@ public final class Validate {
         check(() -> NotificationRules.load(config.resolve("notifications.yaml"), name -> "secret-not-checked-by-validate"));
         // lineage: openlineage.yml at the root and the OPENLINEAGE_* variables, as start-up reads them
         check(() -> new LineageConfigLoader(System.getenv(), root, null).load());
+        Map<String, List<String>> partnerRoutes = !Files.exists(config.resolve("partners.yaml")) ? null
+                : load(() -> PartnersFile.routes(config.resolve("partners.yaml"), display(config.resolve("partners.yaml"))));
         ConnectorRegistry connectors = load(() -> new ConnectorRegistry(root.resolve("connectors"),
                 config.resolve("vocabularies.yaml"), FORMAT_TYPES));
-        new Routes(connectors, purposes, policies, feeds, taxonomies).check();
+        Routes routes = new Routes(connectors, purposes, policies, feeds, taxonomies);
+        if (partnerRoutes != null) {
+            routes.partners(partnerRoutes, display(config.resolve("partners.yaml")));
+        }
+        routes.check();
         return problems.stream().map(this::withLine).toList();
     }
 
@@ -153,6 +162,8 @@ public final class Validate {
         private final Map<String, String> routeIds = new HashMap<>();
         private final Set<String> configurationIds = new TreeSet<>();
         private final List<Runnable> afterAll = new ArrayList<>();
+        private Map<String, List<String>> partnerRoutes;
+        private String partnersFile;
 
         Routes(ConnectorRegistry connectors, PurposeRegistry purposes, PolicyRegistry policies, ConsentFeeds feeds,
                Set<String> taxonomies) {
@@ -228,6 +239,7 @@ public final class Validate {
             FromDefinition from = route.getInput();
             if (from != null && from.getEndpointUri() != null) {
                 component(file, lines, routeLine, at + " from", from.getEndpointUri());
+                inbox(at, id, from.getEndpointUri());
             }
             List<String> uris = RouteAgreementCheck.toUris(route);
             for (int i = 0; i < uris.size(); i++) {
@@ -239,6 +251,46 @@ public final class Validate {
                     String uri = problem.substring(problem.indexOf("(to: ") + 5, problem.indexOf("): "));
                     problems.add(located(file, lines, routeLine, uri) + ": route '" + id + "' " + problem);
                 }
+            }
+        }
+
+        /**
+         * {@code partners.yaml}'s {@code routes:} is enforced: a route reading a partner's SFTP inbox
+         * ({@code file:{{caravan.sftp.root}}/<partner>/inbox}) must be listed under that partner, and every
+         * listed route must exist.
+         */
+        void partners(Map<String, List<String>> routesByPartner, String partnersFile) {
+            this.partnerRoutes = routesByPartner;
+            this.partnersFile = partnersFile;
+            afterAll.add(() -> {
+                int i = 0;
+                for (Map.Entry<String, List<String>> partner : routesByPartner.entrySet()) {
+                    List<String> listed = partner.getValue();
+                    for (int j = 0; j < listed.size(); j++) {
+                        if (!routeIds.containsKey(listed.get(j))) {
+                            problems.add(partnersFile + ": $.partners[" + i + "].routes[" + j + "]: no route '" + listed.get(j)
+                                    + "' in routes/");
+                        }
+                    }
+                    i++;
+                }
+            });
+        }
+
+        private void inbox(String at, String id, String uri) {
+            java.util.regex.Matcher m = INBOX.matcher(uri);
+            if (partnerRoutes == null || id == null || !m.find()) {
+                return;
+            }
+            String partner = m.group(1);
+            List<String> listed = partnerRoutes.get(partner);
+            if (listed == null) {
+                problems.add(at + " from: reads the inbox of partner '" + partner + "', which " + partnersFile
+                        + " does not define (partners: " + String.join(", ", partnerRoutes.keySet()) + ")");
+            } else if (!listed.contains(id)) {
+                int index = new ArrayList<>(partnerRoutes.keySet()).indexOf(partner);
+                problems.add(at + " from: reads the inbox of partner '" + partner + "', but $.partners[" + index
+                        + "].routes of " + partnersFile + " does not list it (listed: " + String.join(", ", listed) + ")");
             }
         }
 

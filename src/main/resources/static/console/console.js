@@ -180,7 +180,7 @@
       main.replaceChildren(h('p', { class: 'muted', text: 'Loading…' })); // a refresh keeps the old view until the new one is ready
     }
     state.section = location.hash.split('?')[0];
-    const views = { dashboard, routes, batches, privacy, partners, overlaps, record, lineage };
+    const views = { dashboard, routes, batches, privacy, partners, overlaps, record, lineage, preview };
     let view;
     try {
       if (name === 'batches' && arg) view = await batch(decodeURIComponent(arg));
@@ -417,7 +417,42 @@
             title: isOperator() ? 'Run this route now' : 'Needs the operator role', text: 'Run now',
             onclick: (e) => runNow(r.id, e.target) })))))));
     }
+    root.append(await reloads());
     root.append(h('h2', { text: 'Health' }), await health());
+    return root;
+  }
+
+  /**
+   * Live changes of route files, connector descriptors and configuration (GET /api/reloads): a file whose
+   * newest attempt failed is shown first, as a warning; then the latest attempts.
+   */
+  async function reloads() {
+    let list;
+    try {
+      list = await api('/api/reloads');
+    } catch (err) {
+      return h('div', {}, h('h2', { text: 'Reloads' }), unavailable(err, 'GET /api/reloads'));
+    }
+    const newest = new Map();
+    for (const a of list) if (!newest.has(a.file)) newest.set(a.file, a);
+    const failed = [...newest.values()].filter((a) => a.outcome === 'rejected' || a.outcome === 'rolled-back');
+    const where = (a) => a.file + (a.line ? ':' + a.line : '') + (a.path ? ' ' + a.path : '');
+    const root = h('div', { id: 'reloads' }, h('h2', { text: 'Reloads' }));
+    if (failed.length) {
+      root.append(h('div', { class: 'card reload-failed', id: 'reloads-failed', role: 'alert' },
+        h('h3', { text: failed.length === 1 ? 'A live change was not applied' : failed.length + ' live changes were not applied' }),
+        h('p', { class: 'muted', text: 'The previous version keeps running until a fixed file is saved (or POST /api/reloads by an admin).' }),
+        h('table', {}, h('tbody', {}, failed.map((a) => h('tr', { 'data-file': a.file },
+          h('td', {}, badge(a.outcome)), h('td', {}, h('code', { text: where(a) })),
+          h('td', { text: a.message }), h('td', { class: 'muted', text: when(a.at) + (a.version ? ' · running ' + a.version : '') })))))));
+    }
+    root.append(list.length ? h('table', { id: 'reloads-table' },
+      h('thead', {}, h('tr', {}, ['When', 'File', 'Route', 'Outcome', 'Message', 'Version running', 'By'].map((t) => h('th', { text: t })))),
+      h('tbody', {}, list.slice(0, 20).map((a) => h('tr', {},
+        h('td', { text: when(a.at) }), h('td', {}, h('code', { text: where(a) })), h('td', { text: a.route || '' }),
+        h('td', {}, badge(a.outcome)), h('td', { text: a.message }), h('td', { class: 'sha', text: a.version || '–' }),
+        h('td', { class: 'muted', text: a.actor || '' })))))
+      : empty('No file has been changed since the start.'));
     return root;
   }
 
@@ -866,6 +901,97 @@
         h('tbody', {}, info.agreements.map((a) => h('tr', { 'data-agreement': a.agreementId },
           h('td', { text: a.agreementId }), h('td', { text: a.validUntil }))))));
     }
+    return root;
+  }
+
+  // ---- preview (dry run) --------------------------------------------------------------------------
+
+  /**
+   * Drop a sample file on a connector and see what its flow would do, with nothing written:
+   * POST /api/connectors/{id}/preview with the file as the request body (operator).
+   */
+  async function preview() {
+    const list = await api('/api/connectors');
+    const root = h('section', { id: 'preview' }, h('h1', { text: 'Preview a sample' }),
+      h('p', { class: 'muted', text: 'Drop a partner file on a connector to see what its flow would do: the first rows as the '
+        + 'warehouse would store them (tokens and generalised values, never raw personal values), the rejections by row, '
+        + 'field and rule, the warnings, the unmapped columns and the ledger counts. Nothing is written. '
+        + 'For an API connector, Preview without a file reads the first page of its next sync.' }));
+    if (!isOperator()) {
+      root.append(empty('Previews need the operator role.'));
+      return root;
+    }
+    const select = h('select', { id: 'preview-connector' },
+      list.map((c) => h('option', { value: c.id, text: c.id + ' → ' + c.record + (c.api ? ' (API)' : '') })));
+    const input = h('input', { type: 'file', id: 'preview-file' });
+    let chosen = null;
+    const label = h('span', { id: 'preview-file-name', class: 'muted', text: 'no file chosen' });
+    const choose = (file) => { chosen = file || null; label.textContent = chosen ? chosen.name + ' (' + int.format(chosen.size) + ' bytes)' : 'no file chosen'; };
+    input.addEventListener('change', () => choose(input.files[0]));
+    const drop = h('div', { id: 'preview-drop', class: 'drop' }, 'Drop a file here, or ', input, ' ', label);
+    drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); choose(e.dataTransfer.files[0]); });
+    const out = h('div', { id: 'preview-result' });
+    const run = h('button', { id: 'preview-run', text: 'Preview', onclick: async () => {
+      run.disabled = true;
+      out.replaceChildren(h('p', { class: 'muted', text: 'Reading…' }));
+      try {
+        out.replaceChildren(previewResult(await postPreview(select.value, chosen)));
+      } catch (err) {
+        out.replaceChildren(h('p', { class: 'error', id: 'preview-error', role: 'alert',
+          text: 'Refused: ' + err.message + (err.body && err.body.field ? ' (' + err.body.field + ')' : '') }));
+      } finally {
+        run.disabled = false;
+      }
+    } });
+    root.append(h('div', { class: 'filters' }, h('label', {}, 'Connector', select)), drop, h('p', {}, run), out);
+    return root;
+  }
+
+  async function postPreview(connector, file) {
+    const query = new URLSearchParams({ rows: '50' });
+    if (file) query.set('file', file.name);
+    const res = await fetch('/api/connectors/' + encodeURIComponent(connector) + '/preview?' + query, {
+      method: 'POST',
+      headers: { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json',
+        'Content-Type': 'application/octet-stream' },
+      body: file || new Blob([]),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    let body = null;
+    try { body = await res.json(); } catch (e) { body = null; }
+    if (!res.ok) throw new ApiFailure(res.status, body);
+    return body;
+  }
+
+  function previewResult(p) {
+    const c = p.counts;
+    const root = h('div', {}, h('div', { class: 'kpis', id: 'preview-counts' },
+      kpi('Rows in', int.format(c.rowsIn)), kpi('Would be delivered', int.format(c.delivered)),
+      kpi('Rejected', int.format(c.rejected)), kpi('Consent-filtered', int.format(c.consentFiltered)),
+      kpi('Suppressed', int.format(c.suppressed)), kpi('Duplicate', int.format(c.duplicate)), kpi('Warnings', int.format(c.warnings))),
+    h('p', { class: 'muted', text: `Route ${p.route || '(none: harmonise only)'} → table ${p.table}; steps run: `
+      + (p.steps.length ? p.steps.join(', ') : 'harmonise only')
+      + (p.alreadyStored ? `; ${int.format(p.alreadyStored)} of the records are already in the warehouse (updated or counted duplicate)` : '')
+      + '. Nothing was written.' }));
+    const columns = [...new Set(p.rows.flatMap((r) => Object.keys(r.fields)))].sort();
+    root.append(h('h2', { text: 'First rows as they would be stored' }));
+    root.append(p.rows.length ? h('div', { class: 'scroll' }, h('table', { id: 'preview-rows' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num', text: 'Row' }), h('th', { text: 'Outcome' }), columns.map((k) => h('th', { text: k })))),
+      h('tbody', {}, p.rows.map((r) => h('tr', { 'data-row': r.row },
+        h('td', { class: 'num', text: r.row }), h('td', {}, badge(r.outcome)),
+        columns.map((k) => h('td', { text: r.fields[k] === undefined || r.fields[k] === null ? '' : r.fields[k] })))))))
+      : empty('The sample has no rows.'));
+    const issues = (id, title, list) => [h('h2', { text: title + ' (' + int.format(list.length) + (p.issuesTruncated ? '+' : '') + ')' }),
+      list.length ? h('table', { id }, h('thead', {}, h('tr', {}, h('th', { class: 'num', text: 'Row' }), h('th', { text: 'Field' }), h('th', { text: 'Rule' }))),
+        h('tbody', {}, list.map((i) => h('tr', {}, h('td', { class: 'num', text: i.row }), h('td', { text: i.field }), h('td', { text: i.rule })))))
+        : empty('None.')];
+    root.append(...issues('preview-rejections', 'Rejections', p.rejections), ...issues('preview-warnings', 'Warnings', p.warnings));
+    root.append(h('h2', { text: 'Unmapped columns' }), p.unmappedColumns.length
+      ? h('p', { id: 'preview-unmapped' }, p.unmappedColumns.map((n) => h('code', { text: n })).flatMap((e) => [e, ' ']))
+      : empty('Every column is mapped.'));
     return root;
   }
 

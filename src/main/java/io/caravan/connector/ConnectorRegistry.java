@@ -44,7 +44,9 @@ import org.springframework.stereotype.Component;
  * vocabularies of {@code config/vocabularies.yaml}. Any problem stops start-up with a
  * {@link ConfigException} listing each as {@code file: $.path: problem}.
  *
- * <p>Immutable after construction; thread-safe.
+ * <p>Thread-safe. The descriptors change only through {@link #takeOver}, at once (a safe live change of
+ * the descriptor files: {@link #reread} loads and validates them beside the running set first); a
+ * caller that looks a connector up per batch sees one consistent set.
  */
 @Component
 public class ConnectorRegistry {
@@ -56,8 +58,11 @@ public class ConnectorRegistry {
             (name, e) -> name + ": not readable YAML (" + ConfigFiles.position(e) + ")");
     private static final Schema SCHEMA = JsonSchemas.load("/caravan/connector.schema.json");
 
-    private final Map<String, ConnectorDescriptor> connectors;
-    private final Vocabularies vocabularies;
+    private volatile Map<String, ConnectorDescriptor> connectors;
+    private volatile Vocabularies vocabularies;
+    private final Path connectorsDir;
+    private final Path vocabularyFile;
+    private final Set<String> formatTypes;
 
     @Autowired
     ConnectorRegistry(@Value("${caravan.connectors-dir:connectors}") Path connectorsDir,
@@ -69,6 +74,9 @@ public class ConnectorRegistry {
 
     /** Loads from the given places; {@code formatTypes} are the readers available. */
     public ConnectorRegistry(Path connectorsDir, Path vocabularyFile, Set<String> formatTypes) {
+        this.connectorsDir = connectorsDir;
+        this.vocabularyFile = vocabularyFile;
+        this.formatTypes = Set.copyOf(formatTypes);
         this.vocabularies = loadVocabularies(vocabularyFile);
         Map<String, ConnectorDescriptor> loaded = new TreeMap<>();
         List<String> problems = new ArrayList<>();
@@ -93,6 +101,40 @@ public class ConnectorRegistry {
         }
         this.connectors = Map.copyOf(loaded);
         LOG.info("Loaded {} connector descriptor(s) from {}: {}", connectors.size(), connectorsDir, String.join(", ", loaded.keySet()));
+    }
+
+    /**
+     * The descriptors and vocabularies on disk now, loaded and validated from the same places as this
+     * registry, which is left unchanged.
+     *
+     * @throws ConfigException listing every problem as {@code file: $.path: problem}
+     */
+    public ConnectorRegistry reread() {
+        return new ConnectorRegistry(connectorsDir, vocabularyFile, formatTypes);
+    }
+
+    /** A registry holding the descriptors and vocabularies this one holds now (to swap back to). */
+    public synchronized ConnectorRegistry snapshot() {
+        return new ConnectorRegistry(this);
+    }
+
+    private ConnectorRegistry(ConnectorRegistry other) {
+        this.connectorsDir = other.connectorsDir;
+        this.vocabularyFile = other.vocabularyFile;
+        this.formatTypes = other.formatTypes;
+        this.vocabularies = other.vocabularies;
+        this.connectors = other.connectors;
+    }
+
+    /** Takes over the descriptors and vocabularies of {@code other} (from {@link #reread}); later look-ups see them. */
+    public synchronized void takeOver(ConnectorRegistry other) {
+        this.vocabularies = other.vocabularies;
+        this.connectors = other.connectors;
+    }
+
+    /** Where the descriptors are read from. */
+    public Path directory() {
+        return connectorsDir;
     }
 
     public Optional<ConnectorDescriptor> find(String id) {

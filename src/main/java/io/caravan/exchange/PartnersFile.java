@@ -65,6 +65,18 @@ public final class PartnersFile {
         load(file, display);
     }
 
+    /**
+     * Each partner's {@code routes:} (the routes its inbox feeds), by partner id in file order; checked by
+     * {@code validate} against the routes that read the partner's inbox.
+     *
+     * @throws ConfigException if the file is missing, unreadable or invalid
+     */
+    public static java.util.Map<String, List<String>> routes(Path file, String display) {
+        java.util.Map<String, List<String>> routes = new java.util.LinkedHashMap<>();
+        load(file, display).forEach(p -> routes.put(p.id(), p.routes()));
+        return routes;
+    }
+
     static List<Partner> load(Path file, String display) {
         JsonNode root = ConfigFiles.parse(file, display, WORDING);
         return parse(root, display);

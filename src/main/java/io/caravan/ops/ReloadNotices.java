@@ -9,15 +9,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * A route file that a reload rejects or rolls back becomes a {@code reload_failed} notification
- * (file, line, route, outcome; the message stays in {@code GET /api/reloads}). Nothing where the
+ * A route file, connector descriptor or configuration file that a reload rejects or rolls back
+ * becomes a {@code reload_failed} notification (file, line, route, outcome; the message stays in
+ * {@code GET /api/reloads}). Nothing where the
  * application has no notifier.
  */
 @Configuration(proxyBeanMethods = false)
 class ReloadNotices {
 
     @Bean
-    Object reloadFailureNotices(RouteReloads reloads, ObjectProvider<Notifier> notifiers) {
+    Object reloadFailureNotices(ReloadAttempts reloads, ObjectProvider<Notifier> notifiers) {
         Notifier notifier = notifiers.getIfAvailable();
         if (notifier != null) {
             reloads.addFailureListener(attempt -> {

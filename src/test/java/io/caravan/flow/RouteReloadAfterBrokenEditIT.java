@@ -93,7 +93,8 @@ class RouteReloadAfterBrokenEditIT {
             Files.writeString(nord, changed);
             await("the valid change is applied").atMost(WAIT).until(() -> "Monthly sales export, changed live".equals(
                     camel.getRoute("dealer-nord-sales") == null ? null : camel.getRoute("dealer-nord-sales").getDescription()));
-            assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
+            await("the changed route is started").atMost(WAIT).untilAsserted(() ->
+                    assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started));
 
             Path copy = routes.resolve("dealer-nord/copy.camel.yaml");
             Files.writeString(copy, good);

@@ -404,6 +404,23 @@ class OpsApiIT {
             return new JdbcLedger(dataSource);
         }
 
+        /** What the reload and preview services of ops need from the packages this test does not scan. */
+        @Bean
+        io.caravan.connector.ConnectorRegistry connectorRegistry() {
+            return new io.caravan.connector.ConnectorRegistry(java.nio.file.Path.of("connectors"),
+                    java.nio.file.Path.of("config/vocabularies.yaml"), java.util.Set.of("csv", "fixed-width", "adf-xml", "json"));
+        }
+
+        @Bean
+        io.caravan.harmonise.DryRun dryRun(io.caravan.connector.ConnectorRegistry connectors) {
+            return new io.caravan.harmonise.DryRun(connectors, java.util.List.of());
+        }
+
+        @Bean
+        io.caravan.audit.AuditTrail auditTrail(DataSource dataSource) {
+            return new io.caravan.audit.AuditTrail(dataSource, new tools.jackson.databind.ObjectMapper());
+        }
+
         @Bean("opsItBatchStep")
         BatchStep opsItBatchStep(Ledger ledger) {
             return new BatchStep(ledger);
