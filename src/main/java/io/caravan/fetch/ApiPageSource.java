@@ -126,7 +126,8 @@ final class ApiPageSource implements PageSource {
         String name = "page " + pages;
         String body = spec.body() == null ? null : fill(spec.body());
         HttpResponse<InputStream> response = http.send(uri, body, spec.contentType(), name, true);
-        open = response.body();
+        open = new LimitedInputStream(response.body(), spec.limits().maxResponseBytes(), http.tooLarge(name),
+                spec.connectorId() + ": " + name + ": the answer broke off before its end", e -> failure = e);
         return new Page(name, open);
     }
 
