@@ -16,9 +16,16 @@ import java.util.Map;
  */
 interface Dialect {
     /** What {@link GuardedHttp} does with a non-2xx answer. */
-    sealed interface Verdict permits Verdict.Retry, Verdict.Fail, Verdict.Standard {
-        /** Try again after {@code wait} (if the budget allows; the reason names the error when it does not). */
+    sealed interface Verdict permits Verdict.Retry, Verdict.Fail, Verdict.Reauthenticate, Verdict.Standard {
+        /**
+         * Try again after {@code delay} (null: the connector's back-off), if the budget allows; the
+         * reason names the error when it does not.
+         */
         record Retry(Duration delay, String reason) implements Verdict {
+        }
+
+        /** The access token was refused: get a new one once and try again, else fail with {@code reason}. */
+        record Reauthenticate(String reason) implements Verdict {
         }
 
         /** Give up: the batch fails with {@code reason}. */

@@ -61,7 +61,8 @@ class FetchEngine {
     /** The connector's source block, resolved now (a missing property is a configuration error). */
     public SourceSpec spec(ConnectorDescriptor connector) {
         return SourceSpec.parse(connector.id(), connector.file() == null ? connector.id() : connector.file().toString(),
-                connector.source(), config);
+                connector.source(), config, connector.fields().values().stream().map(f -> f.column())
+                        .filter(Objects::nonNull).toList());
     }
 
     /** One run's pages, starting after {@code watermark} (null: from the connector's initial value). */
@@ -72,9 +73,9 @@ class FetchEngine {
             cache = tokens.compute(connector.id(), (id, old) ->
                     old != null && Objects.equals(old.auth(), spec.auth()) ? old : new OAuth2Tokens(id, spec.auth(), clock));
         }
-        GuardedHttp http = new GuardedHttp(spec, new HostGuard(spec, resolver), client(spec), cache, sleeper, clock);
-        LocalDate today = LocalDate.ofInstant(clock.instant(), spec.window() == null ? java.time.ZoneOffset.UTC : spec.window().zone());
-        return new ApiPageSource(spec, http, watermark, today);
+        GuardedHttp http = new GuardedHttp(spec, new HostGuard(spec, resolver), client(spec), cache, sleeper, clock,
+                spec.dialect());
+        return new ApiPageSource(spec, http, watermark, clock.instant());
     }
 
     /** The shared client, or the connector's own one when it presents a client certificate. */

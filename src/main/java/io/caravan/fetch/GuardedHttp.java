@@ -132,11 +132,21 @@ final class GuardedHttp {
                 throw new FetchException(spec.connectorId() + ": " + what + ": " + fail.reason());
             }
             if (verdict instanceof Dialect.Verdict.Retry retry) {
-                if (!canRetry(attempts, deadline, retry.delay())) {
+                Duration wait = retry.delay() != null ? retry.delay() : backoff(attempts);
+                if (!canRetry(attempts, deadline, wait)) {
                     throw new FetchException(spec.connectorId() + ": " + what + ": " + retry.reason() + " after " + attempts
-                            + " attempt(s); the wait asked for does not fit the retry budget");
+                            + " attempt(s); waiting " + wait.toSeconds() + "s more does not fit the retry budget");
                 }
-                sleep(retry.delay(), what);
+                sleep(wait, what);
+                continue;
+            }
+            if (verdict instanceof Dialect.Verdict.Reauthenticate again) {
+                if (tokens == null || refreshed) {
+                    throw new FetchException(spec.connectorId() + ": " + what + ": " + again.reason()
+                            + (tokens == null ? "" : " with a freshly obtained token"));
+                }
+                tokens.invalidate();
+                refreshed = true;
                 continue;
             }
             if (status == 401 && authorise && tokens != null && !refreshed) {

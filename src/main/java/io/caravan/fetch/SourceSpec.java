@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
                          String body, String contentType, Paging paging, Auth auth, Incremental incremental,
                          Window window, List<String> allowedHosts, Retry retry, Duration timeout,
-                         Map<String, Header> headers, Tls tls, Limits limits) {
+                         Map<String, Header> headers, Tls tls, Limits limits, GoogleAdsQuery googleAds) {
 
     private static final Pattern CONFIG = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
 
@@ -123,6 +123,20 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
      * @throws ConfigException naming the connector file and path when something is missing
      */
     public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config) {
+        return parse(connectorId, file, node, config, List.of());
+    }
+
+    /** The platform dialect of this source's answers. */
+    Dialect dialect() {
+        return googleAds != null ? GoogleAdsErrors.INSTANCE : Dialect.HTTP;
+    }
+
+    /**
+     * As {@link #parse(String, String, JsonNode, UnaryOperator)}; {@code columns} are the source
+     * columns the descriptor's fields read (a Google Ads source selects them).
+     */
+    public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config,
+                                   List<String> columns) {
         List<String> problems = new ArrayList<>();
         if (node == null || node.isMissingNode() || !node.isObject()) {
             throw new ConfigException(ConfigException.Code.INVALID, file + ": $.source: an API connector needs a source block");
@@ -179,12 +193,31 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
         }
         String body = node.hasNonNull("body") ? resolve(node.get("body").asString(), config, problems, file, "$.source.body") : null;
         String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
+        GoogleAdsQuery googleAds = null;
+        JsonNode g = node.path("googleAds");
+        if (g.isObject()) {
+            List<String> where = new ArrayList<>();
+            g.path("where").forEach(c -> where.add(c.asString()));
+            googleAds = new GoogleAdsQuery(g.path("version").asText("v26"),
+                    resolve(g.path("customerId").asText(""), config, problems, file, "$.source.googleAds.customerId"),
+                    g.path("resource").asText("campaign"), g.path("dateSegment").asText("segments.date"),
+                    columns.stream().filter(c -> c != null && !c.isBlank()).toList(), where);
+            if (problems.isEmpty()) {
+                problems.addAll(googleAds.problems());
+            }
+            if (window == null) {
+                problems.add("$.source.window.days: a Google Ads report needs its restatement window");
+            }
+            path = googleAds.path();
+            body = googleAds.body();
+            paging = new Paging("stream", paging.pageParam(), paging.firstPage(), null, null, paging.cursorParam(), null, null, 1);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
         }
         return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
                 query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,
-                retry, duration(node, "timeout", "PT60S"), headers, tls, limits);
+                retry, duration(node, "timeout", "PT60S"), headers, tls, limits, googleAds);
     }
 
     private static Auth auth(JsonNode a, String file, UnaryOperator<String> config, List<String> problems) {

@@ -52,6 +52,7 @@ final class PartnerApiSandbox implements AutoCloseable {
     private final Path samples;
     private final String clientId;
     private final String clientSecret;
+    private final Credentials credentials;
     private final Duration tokenTtl;
     private final int throttleEvery;
     private final Clock clock;
@@ -60,11 +61,28 @@ final class PartnerApiSandbox implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
+    /**
+     * The generated credentials of the ad platforms' protocols: Google's refresh token and
+     * developer token, Meta's system-user token and app secret.
+     */
+    record Credentials(String refreshToken, String developerToken, String metaToken, String metaAppSecret) {
+        @Override
+        public String toString() {
+            return "Credentials[generated]";
+        }
+    }
+
     PartnerApiSandbox(Path samples, int port, String clientId, String clientSecret, Duration tokenTtl, int throttleEvery,
                       Clock clock) throws IOException {
+        this(samples, port, clientId, clientSecret, new Credentials("", "", "", ""), tokenTtl, throttleEvery, clock);
+    }
+
+    PartnerApiSandbox(Path samples, int port, String clientId, String clientSecret, Credentials credentials, Duration tokenTtl,
+                      int throttleEvery, Clock clock) throws IOException {
         this.samples = samples;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
+        this.credentials = credentials;
         this.tokenTtl = tokenTtl;
         this.throttleEvery = throttleEvery;
         this.clock = clock;
@@ -74,7 +92,7 @@ final class PartnerApiSandbox implements AutoCloseable {
         server.createContext("/oauth/token", this::token);
         server.createContext("/autoboerse/v1/leads", ex -> guarded(ex, true, this::leads));
         server.createContext("/versicherung-direkt/v2/events", ex -> guarded(ex, false, this::events));
-        server.createContext("/google-ads/", ex -> guarded(ex, true, this::searchStream));
+        server.createContext("/google-ads/", this::googleAds);
         server.createContext("/meta-ads/", ex -> guarded(ex, true, this::insights));
         server.start();
     }
@@ -96,12 +114,18 @@ final class PartnerApiSandbox implements AutoCloseable {
                 return;
             }
             Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            if (!"client_credentials".equals(form.get("grant_type"))) {
+            String grant = form.getOrDefault("grant_type", "");
+            if (!grant.equals("client_credentials") && !grant.equals("refresh_token")) {
                 send(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
                 return;
             }
             if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
-                send(ex, 401, "{\"error\":\"invalid_client\"}");
+                send(ex, 401, "{\"error\":\"invalid_client\",\"error_description\":\"Unauthorized\"}");
+                return;
+            }
+            if (grant.equals("refresh_token") && (credentials.refreshToken().isEmpty()
+                    || !credentials.refreshToken().equals(form.get("refresh_token")))) {
+                send(ex, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or revoked.\"}");
                 return;
             }
             byte[] random = new byte[24];
@@ -166,18 +190,77 @@ final class PartnerApiSandbox implements AutoCloseable {
         send(ex, 200, JSON.writeValueAsString(answer));
     }
 
-    private void searchStream(HttpExchange ex, Map<String, String> query) throws IOException {
-        if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().endsWith("/googleAds:searchStream")) {
-            send(ex, 404, "{\"error\":\"not_found\"}");
-            return;
+    /**
+     * Google Ads {@code POST /<version>/customers/<id>/googleAds:searchStream} as the REST interface
+     * answers it: a bearer token and the {@code developer-token} header, errors as
+     * {@code GoogleAdsFailure} (an expired token {@code OAUTH_TOKEN_EXPIRED}, throttling
+     * {@code quotaError RESOURCE_TEMPORARILY_EXHAUSTED} with a {@code retryDelay}), the account's
+     * settings for a {@code FROM customer} query, otherwise the sample report.
+     */
+    private void googleAds(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!"POST".equals(ex.getRequestMethod()) || !path.matches("/google-ads/v[0-9]+/customers/[0-9]{10}/googleAds:searchStream")) {
+                sendGoogleError(ex, 404, "NOT_FOUND", null, null);
+                return;
+            }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            Instant expiry = auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
+            if (expiry == null || !clock.instant().isBefore(expiry)) {
+                sendGoogleError(ex, 401, "UNAUTHENTICATED", "authenticationError",
+                        expiry == null ? "OAUTH_TOKEN_INVALID" : "OAUTH_TOKEN_EXPIRED");
+                return;
+            }
+            if (!credentials.developerToken().isEmpty()
+                    && !credentials.developerToken().equals(ex.getRequestHeaders().getFirst("developer-token"))) {
+                sendGoogleError(ex, 401, "UNAUTHENTICATED", "authenticationError", "AUTHENTICATION_ERROR");
+                return;
+            }
+            long n = requests.computeIfAbsent("/google-ads/", k -> new AtomicLong()).incrementAndGet();
+            if (throttleEvery > 0 && n % throttleEvery == 0) {
+                sendGoogleError(ex, 429, "RESOURCE_EXHAUSTED", "quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED");
+                return;
+            }
+            String query = JSON.readTree(ex.getRequestBody().readAllBytes()).path("query").asString("");
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            if (query.contains(" FROM customer")) {
+                String customer = path.replaceAll(".*/customers/([0-9]+)/.*", "$1");
+                send(ex, 200, "[{\"results\":[{\"customer\":{\"resourceName\":\"customers/" + customer + "\",\"id\":\"" + customer
+                        + "\",\"currencyCode\":\"EUR\",\"timeZone\":\"Europe/Berlin\"}}],"
+                        + "\"fieldMask\":\"customer.id,customer.currencyCode,customer.timeZone\",\"requestId\":\"" + requestId() + "\"}]");
+                return;
+            }
+            ex.sendResponseHeaders(200, 0);
+            try (InputStream in = Files.newInputStream(samples.resolve("google-ads/searchStream.json"));
+                 OutputStream out = ex.getResponseBody()) {
+                in.transferTo(out);
+            }
         }
-        ex.getRequestBody().readAllBytes();
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, 0);
-        try (InputStream in = Files.newInputStream(samples.resolve("google-ads/searchStream.json"));
-             OutputStream out = ex.getResponseBody()) {
-            in.transferTo(out);
+    }
+
+    private static void sendGoogleError(HttpExchange ex, int status, String rpcStatus, String kind, String code) throws IOException {
+        StringBuilder body = new StringBuilder("{\"error\":{\"code\":").append(status).append(",\"message\":\"")
+                .append(rpcStatus.equals("RESOURCE_EXHAUSTED") ? "Resource has been exhausted (e.g. check quota)."
+                        : "Request is missing required authentication credential.")
+                .append("\",\"status\":\"").append(rpcStatus).append('"');
+        if (kind != null) {
+            body.append(",\"details\":[{\"@type\":\"type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure\",")
+                    .append("\"errors\":[{\"errorCode\":{\"").append(kind).append("\":\"").append(code).append("\"},")
+                    .append("\"message\":\"See the error code.\"");
+            if (kind.equals("quotaError")) {
+                body.append(",\"details\":{\"quotaErrorDetails\":{\"rateScope\":\"DEVELOPER\",")
+                        .append("\"rateName\":\"Requests per developer token\",\"retryDelay\":\"1s\"}}");
+            }
+            body.append("}],\"requestId\":\"").append(requestId()).append("\"}]");
         }
+        body.append("}}");
+        send(ex, status, body.toString());
+    }
+
+    private static String requestId() {
+        byte[] random = new byte[11];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private void insights(HttpExchange ex, Map<String, String> query) throws IOException {
