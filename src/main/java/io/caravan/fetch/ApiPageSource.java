@@ -103,6 +103,15 @@ final class ApiPageSource implements PageSource {
             }
             pageNumber = paging.firstPage();
             uri = firstUri(paging.style().equals("page") ? Map.of(paging.pageParam(), String.valueOf(pageNumber)) : Map.of());
+            if (spec.meta() != null && spec.meta().async(spec.window())) {
+                uri = MetaReportRun.run(spec, http, uri);
+                if (++pages > paging.maxPages()) {
+                    throw new FetchException(spec.connectorId() + ": more than " + paging.maxPages() + " pages (source.paging.maxPages)");
+                }
+                current = uri;
+                HttpResponse<InputStream> response = http.send(uri, null, spec.contentType(), "page " + pages, true);
+                return page("page " + pages, response);
+            }
         } else {
             switch (paging.style()) {
                 case "page" -> {
@@ -127,7 +136,7 @@ final class ApiPageSource implements PageSource {
                         return null;
                     }
                     try {
-                        uri = current.resolve(next);
+                        uri = http.dialect().clean(current.resolve(next));
                     } catch (IllegalArgumentException e) {
                         throw new FetchException(spec.connectorId() + ": page " + (pages + 1) + ": next link is not a URL");
                     }
@@ -144,6 +153,10 @@ final class ApiPageSource implements PageSource {
         String name = "page " + pages;
         String body = spec.body() == null ? null : fill(spec.body());
         HttpResponse<InputStream> response = http.send(uri, body, spec.contentType(), name, true);
+        return page(name, response);
+    }
+
+    private Page page(String name, HttpResponse<InputStream> response) {
         open = new LimitedInputStream(response.body(), spec.limits().maxResponseBytes(), http.tooLarge(name),
                 spec.connectorId() + ": " + name + ": the answer broke off before its end", e -> failure = e);
         return new Page(name, open);

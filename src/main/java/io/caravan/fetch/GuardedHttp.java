@@ -265,6 +265,21 @@ final class GuardedHttp {
         }
     }
 
+    /** The platform dialect of this connector's answers. */
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** Waits {@code wait} (e.g. between polls of a report run), as the retry waits do. */
+    void pause(Duration wait, String what) {
+        sleep(wait, what);
+    }
+
+    /** The clock of this connector's waits and budgets. */
+    Clock clock() {
+        return clock;
+    }
+
     private boolean canRetry(int attempts, Instant deadline, Duration wait) {
         return attempts < spec.retry().maxAttempts() && !clock.instant().plus(wait).isAfter(deadline);
     }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
                          String body, String contentType, Paging paging, Auth auth, Incremental incremental,
                          Window window, List<String> allowedHosts, Retry retry, Duration timeout,
-                         Map<String, Header> headers, Tls tls, Limits limits, GoogleAdsQuery googleAds) {
+                         Map<String, Header> headers, Tls tls, Limits limits, GoogleAdsQuery googleAds, Meta meta) {
 
     private static final Pattern CONFIG = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
 
@@ -67,6 +67,19 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
      * server's certificate must chain to instead of the JDK's trust store.
      */
     record Tls(java.nio.file.Path certificate, java.nio.file.Path key, java.nio.file.Path serverCa) {
+    }
+
+    /**
+     * Meta Marketing API settings: the app secret for {@code appsecret_proof} (none when empty), and
+     * when to use the asynchronous report run — for windows longer than {@code asyncAfterDays} —
+     * polled with back-off from {@code pollInitial} doubling up to {@code pollMax}, for at most
+     * {@code pollBudget}.
+     */
+    record Meta(Secret appSecret, int asyncAfterDays, Duration pollInitial, Duration pollMax, Duration pollBudget) {
+        /** Whether a window of {@code days} days is read by an asynchronous report run. */
+        boolean async(Window window) {
+            return window != null && window.days() > asyncAfterDays;
+        }
     }
 
     /** Refusal limits of one answer. */
@@ -128,6 +141,9 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
 
     /** The platform dialect of this source's answers. */
     Dialect dialect() {
+        if (meta != null) {
+            return new MetaGraph(meta.appSecret());
+        }
         return googleAds != null ? GoogleAdsErrors.INSTANCE : Dialect.HTTP;
     }
 
@@ -215,9 +231,20 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
         if (!problems.isEmpty()) {
             throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
         }
+        Meta meta = null;
+        JsonNode m = node.path("meta");
+        if (m.isObject()) {
+            String secret = m.hasNonNull("appSecret")
+                    ? resolve(m.get("appSecret").asString(), config, problems, file, "$.source.meta.appSecret") : "";
+            meta = new Meta(secret.isEmpty() ? null : new Secret(secret), m.path("asyncAfterDays").asInt(7),
+                    duration(m, "pollInitial", "PT2S"), duration(m, "pollMax", "PT30S"), duration(m, "pollBudget", "PT10M"));
+            if (!problems.isEmpty()) {
+                throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
+            }
+        }
         return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
                 query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,
-                retry, duration(node, "timeout", "PT60S"), headers, tls, limits, googleAds);
+                retry, duration(node, "timeout", "PT60S"), headers, tls, limits, googleAds, meta);
     }
 
     private static Auth auth(JsonNode a, String file, UnaryOperator<String> config, List<String> problems) {

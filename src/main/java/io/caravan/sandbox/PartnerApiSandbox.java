@@ -93,7 +93,7 @@ final class PartnerApiSandbox implements AutoCloseable {
         server.createContext("/autoboerse/v1/leads", ex -> guarded(ex, true, this::leads));
         server.createContext("/versicherung-direkt/v2/events", ex -> guarded(ex, false, this::events));
         server.createContext("/google-ads/", this::googleAds);
-        server.createContext("/meta-ads/", ex -> guarded(ex, true, this::insights));
+        server.createContext("/meta-ads/", this::meta);
         server.start();
     }
 
@@ -263,11 +263,67 @@ final class PartnerApiSandbox implements AutoCloseable {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
-    private void insights(HttpExchange ex, Map<String, String> query) throws IOException {
-        if (!ex.getRequestURI().getPath().endsWith("/insights")) {
-            send(ex, 404, "{\"error\":\"not_found\"}");
-            return;
+    /**
+     * Meta's Graph API: a system-user token in the {@code Authorization} header (an
+     * {@code access_token} in the URL is refused here, so the demo proves Caravan never sends one),
+     * {@code appsecret_proof} when an app secret is set, errors as {@code {"error": {"code", "type",
+     * "fbtrace_id"}}} (190 for a bad token, 80000 for throttling), usage headers on every answer,
+     * synchronous {@code /act_<id>/insights} and the asynchronous report run (POST → report_run_id,
+     * status polls, {@code /<run>/insights}), paged by {@code paging.next} links that carry the
+     * token the way Meta's do.
+     */
+    private void meta(HttpExchange ex) throws IOException {
+        try (ex) {
+            Map<String, String> query = parse(ex.getRequestURI().getRawQuery());
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
+            if (query.containsKey("access_token")) {
+                sendMetaError(ex, 400, 100, "GraphMethodException", 0);
+                return;
+            }
+            if (credentials.metaToken().isEmpty() || !credentials.metaToken().equals(token)) {
+                sendMetaError(ex, 400, 190, "OAuthException", 0);
+                return;
+            }
+            if (!credentials.metaAppSecret().isEmpty()
+                    && !hmacSha256Hex(credentials.metaAppSecret(), token).equals(query.get("appsecret_proof"))) {
+                sendMetaError(ex, 400, 100, "GraphMethodException", 0);
+                return;
+            }
+            long n = requests.computeIfAbsent("/meta-ads/", k -> new AtomicLong()).incrementAndGet();
+            usageHeaders(ex, n);
+            if (throttleEvery > 0 && n % throttleEvery == 0) {
+                sendMetaError(ex, 400, 80000, "OAuthException", 2446079);
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            java.util.regex.Matcher run = java.util.regex.Pattern.compile("/meta-ads/(v[0-9.]+)/([0-9]{6,})(/insights)?").matcher(path);
+            if (path.matches("/meta-ads/v[0-9.]+/act_[0-9]+/insights")) {
+                if ("POST".equals(ex.getRequestMethod())) {
+                    String id = String.valueOf(6_100_000_000_000L + RANDOM.nextInt(1_000_000));
+                    runs.put(id, new AtomicLong());
+                    send(ex, 200, "{\"report_run_id\":\"" + id + "\"}");
+                } else {
+                    insights(ex, query, path, token);
+                }
+            } else if (run.matches() && runs.containsKey(run.group(2))) {
+                if (run.group(3) == null) {
+                    long polls = runs.get(run.group(2)).incrementAndGet();
+                    boolean done = polls > 1;
+                    send(ex, 200, "{\"id\":\"" + run.group(2) + "\",\"account_id\":\"9988776655\",\"async_status\":\""
+                            + (done ? "Job Completed" : "Job Running") + "\",\"async_percent_completion\":" + (done ? 100 : 50) + "}");
+                } else {
+                    insights(ex, query, path, token);
+                }
+            } else {
+                sendMetaError(ex, 400, 100, "GraphMethodException", 33);
+            }
         }
+    }
+
+    private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
+
+    private void insights(HttpExchange ex, Map<String, String> query, String path, String token) throws IOException {
         JsonNode all = read("meta/insights.json").get("data");
         int offset = query.containsKey("after") ? Integer.parseInt(query.get("after").substring(1)) : 0;
         int limit = Integer.parseInt(query.getOrDefault("limit", "25"));
@@ -280,11 +336,53 @@ final class PartnerApiSandbox implements AutoCloseable {
         paging.putObject("cursors").put("before", "c" + offset).put("after", "c" + (offset + limit));
         if (offset + limit < all.size()) {
             String raw = ex.getRequestURI().getRawQuery();
-            String rest = raw == null ? "" : raw.replaceAll("(^|&)after=[^&]*", "");
-            paging.put("next", url() + ex.getRequestURI().getPath() + "?" + (rest.isEmpty() ? "" : rest.replaceFirst("^&", "") + "&")
+            String rest = raw == null ? "" : raw.replaceAll("(^|&)(after|appsecret_proof)=[^&]*", "");
+            paging.put("next", url() + path + "?access_token=" + token + "&" + (rest.isEmpty() ? "" : rest.replaceFirst("^&", "") + "&")
                     + "after=c" + (offset + limit));
         }
         send(ex, 200, JSON.writeValueAsString(answer));
+    }
+
+    private static void usageHeaders(HttpExchange ex, long n) {
+        int pct = (int) Math.min(90, n * 3);
+        ex.getResponseHeaders().add("x-business-use-case-usage", "{\"9988776655\":[{\"type\":\"ads_insights\",\"call_count\":" + pct
+                + ",\"total_cputime\":" + pct / 2 + ",\"total_time\":" + pct / 2 + ",\"estimated_time_to_regain_access\":0}]}");
+        ex.getResponseHeaders().add("x-ad-account-usage", "{\"acc_id_util_pct\":" + pct / 3
+                + ",\"reset_time_duration\":0,\"ads_api_access_tier\":\"standard_access\"}");
+    }
+
+    private static void sendMetaError(HttpExchange ex, int status, int code, String type, int subcode) throws IOException {
+        String message = switch (code) {
+            case 190 -> "Invalid OAuth access token - Cannot parse access token";
+            case 80000 -> "(#80000) There have been too many calls from this ad-account. Wait a bit and try again.";
+            default -> "(#100) Invalid parameter";
+        };
+        send(ex, status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"code\":" + code
+                + (subcode == 0 ? "" : ",\"error_subcode\":" + subcode) + ",\"fbtrace_id\":\"" + requestId() + "\"}}");
+    }
+
+    /** HMAC-SHA256 (RFC 2104) with the JDK's SHA-256, as Meta computes appsecret_proof. */
+    private static String hmacSha256Hex(String secret, String message) {
+        try {
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+            if (key.length > 64) {
+                key = sha256.digest(key);
+            }
+            byte[] inner = new byte[64];
+            byte[] outer = new byte[64];
+            for (int i = 0; i < 64; i++) {
+                byte k = i < key.length ? key[i] : 0;
+                inner[i] = (byte) (k ^ 0x36);
+                outer[i] = (byte) (k ^ 0x5c);
+            }
+            sha256.update(inner);
+            byte[] innerHash = sha256.digest(message.getBytes(StandardCharsets.UTF_8));
+            sha256.update(outer);
+            return HexFormat.of().formatHex(sha256.digest(innerHash));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonNode read(String sample) throws IOException {

@@ -161,6 +161,9 @@ class ApiFlowsIT {
         // Meta: 6 rows over 2 pages (paging.next), one name with an unknown funnel code
         assertThat(counts(meta)).containsExactly("completed", 6L, 6L, 0L, 0L, 0L, 0L, 0L);
         assertThat(taxonomyViolations(meta)).isEqualTo("2");
+        assertThat(app.jdbc().queryForMap("SELECT leads, link_clicks FROM caravan.campaign_performance "
+                + "WHERE platform = 'meta' AND campaign_id = '238500002' AND perf_date = '2026-11-19'"))
+                .as("actions[] mapped by action type").containsEntry("leads", 8L).containsEntry("link_clicks", 114L);
         assertThat(app.jdbc().queryForMap("SELECT spend_amount::text AS spend, impressions, conversions::text AS conv, brand, market, model "
                 + "FROM caravan.campaign_performance WHERE platform = 'meta' AND campaign_id = '238500002' AND perf_date = '2026-11-19'"))
                 .containsEntry("spend", "47.3800").containsEntry("impressions", 7289L).containsEntry("conv", "8.0000")

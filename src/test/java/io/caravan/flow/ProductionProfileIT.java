@@ -69,10 +69,8 @@ class ProductionProfileIT {
                 "--caravan.partners.google-ads.client-secret=not-a-real-secret",
                 "--caravan.partners.google-ads.refresh-token=not-a-real-refresh-token",
                 "--caravan.partners.google-ads.developer-token=not-a-real-developer-token",
-                "--caravan.partners.meta-ads.token-url=https://graph.facebook.com/oauth/access_token",
                 "--caravan.partners.meta-ads.account-id=9988776655",
-                "--caravan.partners.meta-ads.client-id=caravan",
-                "--caravan.partners.meta-ads.client-secret=not-a-real-secret"));
+                "--caravan.partners.meta-ads.access-token=not-a-real-token"));
         for (String e : extra) {
             args.add("--" + e);
         }
