@@ -34,12 +34,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A local stand-in for the partners' HTTP APIs, serving {@code samples/api/} with the real
  * protocols, for the embedded default only (a new user has no partner credentials and there may
- * be no internet): an OAuth2 client-credentials token endpoint whose tokens expire, AutoBörse's
- * cursor-paged incremental lead API, Versicherung Direkt's page-numbered event API, a Google Ads
- * {@code searchStream} answer and Meta insights paged by {@code paging.next}. Every
- * {@code throttleEvery}-th API request is answered {@code 429} with {@code Retry-After: 1}
- * (deterministic), so the retry path runs for real. Dates are served as in the samples (the report
- * window is not applied), so the demo always shows the same rows.
+ * be no internet): an OAuth2 token endpoint (client-credentials and refresh-token grants, tokens
+ * that expire, {@code invalid_grant} for a wrong refresh token), AutoBörse's cursor-paged
+ * incremental lead API, Versicherung Direkt's page-numbered event API, the Google Ads API's
+ * {@code searchStream} (developer token, account settings from {@code customer},
+ * {@code GoogleAdsFailure} errors, quota errors with a {@code retryDelay}) and Meta's Graph API
+ * insights (system-user token in the header, {@code appsecret_proof}, usage headers, throttling
+ * error 80000, synchronous and asynchronous report runs, {@code paging.next} links that carry the
+ * token as Meta's do). Every {@code throttleEvery}-th API request is throttled the way its platform
+ * does it (deterministic), so the retry paths run for real. Dates are served as in the samples (the
+ * report window is not applied), so the demo always shows the same rows.
  *
  * <p>Listens on the loopback interface only. Not production code: nothing outside this package
  * refers to it; the routes and descriptors reach it only through the configured base URLs.

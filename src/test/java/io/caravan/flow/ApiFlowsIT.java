@@ -121,6 +121,44 @@ class ApiFlowsIT {
     }
 
     @Test
+    void theSourceViewShowsHowTheAdConnectorsAuthenticateWithEverySecretMasked() throws Exception {
+        LocalEnvFile env = LocalEnvFile.in(data);
+        ApiClient api = env.api();
+        HttpResponse<String> google = api.get("/api/connectors/google-ads-campaigns/source", env.viewer());
+        HttpResponse<String> meta = api.get("/api/connectors/meta-ads-insights/source", env.viewer());
+
+        assertThat(google.statusCode()).isEqualTo(200);
+        JsonNode view = JSON.readTree(google.body());
+        assertThat(view.path("auth").path("type").asString()).isEqualTo("oauth2-refresh-token");
+        assertThat(view.path("auth").path("refreshToken").asString()).isEqualTo("[secret: set]");
+        assertThat(view.path("headers").path("developer-token").asString()).isEqualTo("[secret: set]");
+        assertThat(view.path("url").asString()).endsWith("/google-ads/v26/customers/1234567890/googleAds:searchStream");
+        assertThat(JSON.readTree(meta.body()).path("auth").path("token").asString()).isEqualTo("[secret: set]");
+        for (String secret : new String[] {"caravan.sandbox.client-secret", "caravan.sandbox.refresh-token",
+                "caravan.sandbox.developer-token", "caravan.sandbox.meta-token", "caravan.sandbox.meta-app-secret"}) {
+            String value = app.property(secret);
+            assertThat(value).isNotBlank();
+            assertThat(google.body() + meta.body()).doesNotContain(value);
+        }
+        assertThat(api.get("/api/connectors/dealer-nord-sales/source", env.viewer()).statusCode()).isEqualTo(409);
+
+        // a preview run: the requests of a sync, counts and column names back, nothing written, no batch
+        app.awaitBatches("google-ads-campaigns", 1, WAIT);
+        long batches = app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'google-ads-campaigns'", Long.class);
+        assertThat(api.post("/api/connectors/google-ads-campaigns/preview", env.viewer(), null).statusCode()).isEqualTo(403);
+        HttpResponse<String> preview = api.post("/api/connectors/google-ads-campaigns/preview", env.operator(), null);
+        assertThat(preview.statusCode()).isEqualTo(200);
+        JsonNode result = JSON.readTree(preview.body());
+        assertThat(result.path("ok").asBoolean()).as(preview.body()).isTrue();
+        assertThat(result.path("rows").asLong()).isEqualTo(12);
+        assertThat(result.path("columns").toString()).contains("metrics.costMicros", "customer.currencyCode");
+        assertThat(result.path("unmapped").toString()).contains("campaign.resourceName").doesNotContain("metrics.costMicros");
+        assertThat(preview.body()).doesNotContain("VW_DE_ID4_CONS_SEARCH").doesNotContain("50877820");
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'google-ads-campaigns'", Long.class))
+                .isEqualTo(batches);
+    }
+
+    @Test
     void versicherungDirektEventsApiLandsItsEventsAndRejectsTheBrokenDate() {
         Map<String, Object> insurance = app.awaitBatches("versicherung-direkt-events-api", 1, WAIT).get(0);
 
