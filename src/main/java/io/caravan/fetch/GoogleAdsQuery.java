@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 record GoogleAdsQuery(String version, String customerId, String resource, String dateSegment, List<String> fields,
                       List<String> where) {
-    private static final Pattern FIELD = Pattern.compile("[a-z_]+(\\.[A-Za-z0-9_]+)+");
+    private static final Pattern FIELD = Pattern.compile("[a-z][A-Za-z_]*(\\.[A-Za-z0-9_]+)+");
     private static final Pattern VERSION = Pattern.compile("v[1-9][0-9]?");
     private static final Pattern RESOURCE = Pattern.compile("[a-z_]+");
 
