@@ -78,9 +78,10 @@ class ApiFlowsIT {
                 String.class))
                 .containsExactly("AB-L-500101", "AB-L-500102", "AB-L-500103", "AB-L-500104", "AB-L-500106",
                         "AB-L-500107", "AB-L-500108", "AB-L-500110", "AB-L-500111", "AB-L-500112");
-        // the greatest updated_at of the sample, stored after the commit
-        assertThat(app.jdbc().queryForObject("SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'",
-                String.class)).isEqualTo("2026-11-21T11:01:00Z");
+        // the greatest updated_at of the sample, stored after the commit (when the exchange completes)
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'", String.class))
+                .isEqualTo("2026-11-21T11:01:00Z"));
     }
 
     @Test
@@ -116,8 +117,10 @@ class ApiFlowsIT {
         assertThat(api.post("/api/routes/autoboerse-leads-api/run", env.operator(), null).statusCode()).isEqualTo(202);
         Map<String, Object> third = app.awaitBatches("autoboerse-leads-api", 3, WAIT).get(2);
         assertThat(counts(third)).containsExactly("completed", 3L, 0L, 0L, 0L, 0L, 3L, 1L);
-        assertThat(app.jdbc().queryForObject("SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'",
-                String.class)).isEqualTo("2026-11-21T11:01:00Z");
+        // the state advances when the exchange completes, just after the ledger shows the batch completed
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'", String.class))
+                .isEqualTo("2026-11-21T11:01:00Z"));
     }
 
     @Test
