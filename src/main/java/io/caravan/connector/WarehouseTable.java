@@ -46,7 +46,8 @@ public enum WarehouseTable {
             "platform", TEXT, "account_id", TEXT, "campaign_id", TEXT, "campaign_name", TEXT,
             "perf_date", DATE, "impressions", BIGINT, "clicks", BIGINT, "spend_amount", NUMERIC,
             "currency", TEXT, "conversions", NUMERIC, "taxonomy_valid", BOOLEAN, "brand", TEXT,
-            "market", TEXT, "model", TEXT, "funnel_stage", TEXT, "channel", TEXT));
+            "market", TEXT, "model", TEXT, "funnel_stage", TEXT, "channel", TEXT,
+            "leads", BIGINT, "link_clicks", BIGINT, "cost_per_lead", NUMERIC));
 
     /** Envelope columns, on every record table, in this order. */
     public static final Map<String, ColumnType> ENVELOPE = Collections.unmodifiableMap(cols(

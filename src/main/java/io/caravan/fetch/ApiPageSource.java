@@ -31,10 +31,15 @@ import java.util.Set;
  * page that could not be read is fetched again next time). Single use, one thread.
  */
 final class ApiPageSource implements PageSource {
+    /** Where a Google Ads stream that breaks off with an error says so (a batch {@code {"error": {...}}}). */
+    static final String STREAM_ERROR_STATUS = "error.status";
+    static final String STREAM_ERROR_CODE = "error.code";
+
     private final SourceSpec spec;
     private final GuardedHttp http;
     private final String watermark;
-    private final LocalDate today;
+    private final Instant now;
+    private LocalDate today;
     private InputStream open;
     private URI current;
     private int pages;
@@ -44,11 +49,12 @@ final class ApiPageSource implements PageSource {
     private boolean malformedSeen;
     private FetchException failure;
 
-    ApiPageSource(SourceSpec spec, GuardedHttp http, String watermark, LocalDate today) {
+    ApiPageSource(SourceSpec spec, GuardedHttp http, String watermark, Instant now) {
         this.spec = spec;
         this.http = http;
         this.watermark = watermark;
-        this.today = today;
+        this.now = now;
+        this.today = LocalDate.ofInstant(now, spec.window() == null ? java.time.ZoneOffset.UTC : spec.window().zone());
     }
 
     @Override
@@ -56,6 +62,7 @@ final class ApiPageSource implements PageSource {
         return switch (spec.paging().style()) {
             case "cursor" -> Set.of(spec.paging().cursorPath());
             case "link-next" -> Set.of(spec.paging().nextPath());
+            case "stream" -> spec.googleAds() != null ? Set.of(STREAM_ERROR_STATUS, STREAM_ERROR_CODE) : Set.of();
             default -> Set.of();
         };
     }
@@ -82,9 +89,29 @@ final class ApiPageSource implements PageSource {
         }
         URI uri;
         SourceSpec.Paging paging = spec.paging();
+        if (!previous.isFirst() && (previous.captured().containsKey(STREAM_ERROR_STATUS)
+                || previous.captured().containsKey(STREAM_ERROR_CODE))) {
+            String status = previous.captured().getOrDefault(STREAM_ERROR_STATUS, "");
+            throw new FetchException(spec.connectorId() + ": page " + pages + ": the Google Ads stream ended with an error ("
+                    + previous.captured().getOrDefault(STREAM_ERROR_CODE, "?")
+                    + (status.matches("[A-Z_]{1,40}") ? ", " + status : "") + ") after " + previous.records()
+                    + " row(s); the run is not kept");
+        }
         if (previous.isFirst()) {
+            if (spec.googleAds() != null) {
+                today = LocalDate.ofInstant(now, GoogleAdsAccount.read(spec, http).timeZone());
+            }
             pageNumber = paging.firstPage();
             uri = firstUri(paging.style().equals("page") ? Map.of(paging.pageParam(), String.valueOf(pageNumber)) : Map.of());
+            if (spec.meta() != null && spec.meta().async(spec.window())) {
+                uri = MetaReportRun.run(spec, http, uri);
+                if (++pages > paging.maxPages()) {
+                    throw new FetchException(spec.connectorId() + ": more than " + paging.maxPages() + " pages (source.paging.maxPages)");
+                }
+                current = uri;
+                HttpResponse<InputStream> response = http.send(uri, null, spec.contentType(), "page " + pages, true);
+                return page("page " + pages, response);
+            }
         } else {
             switch (paging.style()) {
                 case "page" -> {
@@ -109,7 +136,7 @@ final class ApiPageSource implements PageSource {
                         return null;
                     }
                     try {
-                        uri = current.resolve(next);
+                        uri = http.dialect().clean(current.resolve(next));
                     } catch (IllegalArgumentException e) {
                         throw new FetchException(spec.connectorId() + ": page " + (pages + 1) + ": next link is not a URL");
                     }
@@ -126,7 +153,12 @@ final class ApiPageSource implements PageSource {
         String name = "page " + pages;
         String body = spec.body() == null ? null : fill(spec.body());
         HttpResponse<InputStream> response = http.send(uri, body, spec.contentType(), name, true);
-        open = response.body();
+        return page(name, response);
+    }
+
+    private Page page(String name, HttpResponse<InputStream> response) {
+        open = new LimitedInputStream(response.body(), spec.limits().maxResponseBytes(), http.tooLarge(name),
+                spec.connectorId() + ": " + name + ": the answer broke off before its end", e -> failure = e);
         return new Page(name, open);
     }
 

@@ -13,11 +13,14 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * OAuth2 client-credentials tokens of one connector (RFC 6749 §4.4): requested from the token URL
- * with the client id and secret in the form body, cached until shortly before {@code expires_in}
- * runs out, requested again when expired or after the API answered {@code 401}
- * ({@link #invalidate()}). The token and the secret are never logged, put in a message or printed
- * by {@link #toString()}.
+ * OAuth2 access tokens of one connector, by the grant its {@code auth.type} names: client
+ * credentials (RFC 6749 §4.4, id and secret in the form body), refresh token (§6, e.g. Google's
+ * installed-app or web flow) or JWT bearer (RFC 7523, a service-account assertion signed RS256,
+ * see {@link ServiceAccountJwt}). A token is cached until shortly before {@code expires_in} runs
+ * out, and requested again when expired or after the API answered {@code 401}
+ * ({@link #invalidate()}). Token endpoint refusals ({@code invalid_grant}: a revoked refresh token)
+ * fail the run with the error code ({@link OAuth2Errors}). Tokens, secrets and assertions are
+ * never logged, put in a message or printed by {@link #toString()}.
  *
  * <p>Thread-safe (synchronised).
  */
@@ -46,9 +49,16 @@ final class OAuth2Tokens {
         if (token != null && clock.instant().isBefore(expiresAt)) {
             return token;
         }
-        String form = "grant_type=client_credentials&client_id=" + encode(auth.clientId())
-                + "&client_secret=" + encode(auth.clientSecret())
-                + (auth.scope() == null ? "" : "&scope=" + encode(auth.scope()));
+        String form = switch (auth.type()) {
+            case "oauth2-refresh-token" -> "grant_type=refresh_token&refresh_token=" + encode(auth.refreshToken().value())
+                    + "&client_id=" + encode(auth.clientId()) + "&client_secret=" + encode(auth.clientSecret().value());
+            case "oauth2-jwt-bearer" -> "grant_type=" + encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion="
+                    + encode(ServiceAccountJwt.read(connectorId, auth.keyFile())
+                            .assertion(auth.tokenUrl(), auth.scope(), auth.subject(), clock.instant()));
+            default -> "grant_type=client_credentials&client_id=" + encode(auth.clientId())
+                    + "&client_secret=" + encode(auth.clientSecret().value())
+                    + (auth.scope() == null ? "" : "&scope=" + encode(auth.scope()));
+        };
         HttpResponse<InputStream> response = http.send(auth.tokenUrl(), form, "application/x-www-form-urlencoded",
                 "token request", false);
         requests++;

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 record SourceSpec(String connectorId, URI baseUrl, String path, String method, Map<String, String> query,
                          String body, String contentType, Paging paging, Auth auth, Incremental incremental,
-                         Window window, List<String> allowedHosts, Retry retry, Duration timeout) {
+                         Window window, List<String> allowedHosts, Retry retry, Duration timeout,
+                         Map<String, Header> headers, Tls tls, Limits limits, GoogleAdsQuery googleAds, Meta meta) {
 
     private static final Pattern CONFIG = Pattern.compile("\\{\\{([^}:]+)(?::([^}]*))?}}");
 
@@ -33,6 +34,57 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
         Objects.requireNonNull(baseUrl, "baseUrl");
         query = Map.copyOf(query);
         allowedHosts = List.copyOf(allowedHosts);
+        headers = Map.copyOf(headers);
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** The kinds of {@code auth.type}. */
+    static final List<String> AUTH_TYPES = List.of("none", "oauth2-client-credentials", "oauth2-refresh-token",
+            "oauth2-jwt-bearer", "bearer", "api-key", "mtls");
+
+    /** A credential's value; {@link #toString()} never prints it. */
+    record Secret(String value) {
+        Secret {
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public String toString() {
+            return "[secret]";
+        }
+    }
+
+    /** An extra request header; a secret one is masked wherever the spec is shown. */
+    record Header(String value, boolean secret) {
+        @Override
+        public String toString() {
+            return secret ? "[secret]" : value;
+        }
+    }
+
+    /**
+     * Client certificate and key (PEM files) for mutual TLS, and optionally the one CA (PEM) the
+     * server's certificate must chain to instead of the JDK's trust store.
+     */
+    record Tls(java.nio.file.Path certificate, java.nio.file.Path key, java.nio.file.Path serverCa) {
+    }
+
+    /**
+     * Meta Marketing API settings: the app secret for {@code appsecret_proof} (none when empty), and
+     * when to use the asynchronous report run — for windows longer than {@code asyncAfterDays} —
+     * polled with back-off from {@code pollInitial} doubling up to {@code pollMax}, for at most
+     * {@code pollBudget}.
+     */
+    record Meta(Secret appSecret, int asyncAfterDays, Duration pollInitial, Duration pollMax, Duration pollBudget) {
+        /** Whether a window of {@code days} days is read by an asynchronous report run. */
+        boolean async(Window window) {
+            return window != null && window.days() > asyncAfterDays;
+        }
+    }
+
+    /** Refusal limits of one answer. */
+    record Limits(long maxResponseBytes) {
+        static final long DEFAULT_MAX_RESPONSE_BYTES = 256L * 1024 * 1024;
     }
 
     /** {@code style}: none, page, cursor, link-next or stream. */
@@ -40,10 +92,24 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
                          String cursorParam, String cursorPath, String nextPath, int maxPages) {
     }
 
-    /** OAuth2 client credentials; {@code type} none or oauth2-client-credentials. */
-    public record Auth(String type, URI tokenUrl, String clientId, String clientSecret, String scope) {
+    /**
+     * How requests are authenticated ({@code type} one of {@link #AUTH_TYPES}). OAuth2 kinds obtain
+     * a bearer token from {@code tokenUrl}: client credentials ({@code clientId}, {@code clientSecret},
+     * {@code scope}), refresh token (also {@code refreshToken}) or JWT bearer (a service-account key
+     * file {@code keyFile}, {@code scope}, optional {@code subject}); {@code bearer} sends a static
+     * {@code token}; {@code api-key} sends {@code key} as header or query parameter {@code keyName};
+     * {@code mtls} authenticates by the client certificate of {@code source.tls} alone.
+     */
+    public record Auth(String type, URI tokenUrl, String clientId, Secret clientSecret, String scope,
+                       Secret refreshToken, java.nio.file.Path keyFile, String subject, Secret token,
+                       String keyName, String keyIn, Secret key) {
+        static Auth none() {
+            return new Auth("none", null, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        /** True for the kinds that obtain tokens from a token endpoint. */
         boolean enabled() {
-            return "oauth2-client-credentials".equals(type);
+            return type.startsWith("oauth2-");
         }
 
         @Override
@@ -70,6 +136,23 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
      * @throws ConfigException naming the connector file and path when something is missing
      */
     public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config) {
+        return parse(connectorId, file, node, config, List.of());
+    }
+
+    /** The platform dialect of this source's answers. */
+    Dialect dialect() {
+        if (meta != null) {
+            return new MetaGraph(meta.appSecret());
+        }
+        return googleAds != null ? GoogleAdsErrors.INSTANCE : Dialect.HTTP;
+    }
+
+    /**
+     * As {@link #parse(String, String, JsonNode, UnaryOperator)}; {@code columns} are the source
+     * columns the descriptor's fields read (a Google Ads source selects them).
+     */
+    public static SourceSpec parse(String connectorId, String file, JsonNode node, UnaryOperator<String> config,
+                                   List<String> columns) {
         List<String> problems = new ArrayList<>();
         if (node == null || node.isMissingNode() || !node.isObject()) {
             throw new ConfigException(ConfigException.Code.INVALID, file + ": $.source: an API connector needs a source block");
@@ -87,14 +170,27 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
         if (paging.style().equals("link-next") && paging.nextPath() == null) {
             problems.add("$.source.paging.nextPath: link-next paging needs the path of the next link");
         }
-        JsonNode a = node.path("auth");
-        Auth auth = new Auth(a.path("type").asText("none"), null, null, null, null);
-        if (auth.enabled()) {
-            auth = new Auth(auth.type(), uri(text(a, "tokenUrl", null, config, problems), file, "$.source.auth.tokenUrl", problems),
-                    text(a, "clientId", "$.source.auth.clientId", config, problems),
-                    text(a, "clientSecret", "$.source.auth.clientSecret", config, problems),
-                    a.hasNonNull("scope") ? resolve(a.get("scope").asString(), config, problems, file, "$.source.auth.scope") : null);
+        Auth auth = auth(node.path("auth"), file, config, problems);
+        Map<String, Header> headers = new LinkedHashMap<>();
+        node.path("headers").properties().forEach(e -> {
+            String where = "$.source.headers." + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                headers.put(e.getKey(), new Header(text(v, "secret", where + ".secret", config, problems), true));
+            } else {
+                headers.put(e.getKey(), new Header(resolve(v.asString(), config, problems, file, where), false));
+            }
+        });
+        JsonNode t = node.path("tls");
+        Tls tls = null;
+        if (t.isObject()) {
+            tls = new Tls(path(text(t, "certificate", "$.source.tls.certificate", config, problems)),
+                    path(text(t, "key", "$.source.tls.key", config, problems)),
+                    t.hasNonNull("serverCa") ? path(text(t, "serverCa", "$.source.tls.serverCa", config, problems)) : null);
+        } else if (auth.type().equals("mtls")) {
+            problems.add("$.source.tls: mtls authentication needs the client certificate and key (source.tls)");
         }
+        Limits limits = new Limits(node.path("limits").path("maxResponseBytes").asLong(Limits.DEFAULT_MAX_RESPONSE_BYTES));
         Map<String, String> query = new LinkedHashMap<>();
         node.path("query").properties().forEach(e ->
                 query.put(e.getKey(), resolve(e.getValue().asString(), config, problems, file, "$.source.query." + e.getKey())));
@@ -113,12 +209,91 @@ record SourceSpec(String connectorId, URI baseUrl, String path, String method, M
         }
         String body = node.hasNonNull("body") ? resolve(node.get("body").asString(), config, problems, file, "$.source.body") : null;
         String path = resolve(node.path("path").asText(""), config, problems, file, "$.source.path");
+        GoogleAdsQuery googleAds = null;
+        JsonNode g = node.path("googleAds");
+        if (g.isObject()) {
+            List<String> where = new ArrayList<>();
+            g.path("where").forEach(c -> where.add(c.asString()));
+            googleAds = new GoogleAdsQuery(g.path("version").asText("v26"),
+                    resolve(g.path("customerId").asText(""), config, problems, file, "$.source.googleAds.customerId"),
+                    g.path("resource").asText("campaign"), g.path("dateSegment").asText("segments.date"),
+                    columns.stream().filter(c -> c != null && !c.isBlank()).toList(), where);
+            if (problems.isEmpty()) {
+                problems.addAll(googleAds.problems());
+            }
+            if (window == null) {
+                problems.add("$.source.window.days: a Google Ads report needs its restatement window");
+            }
+            path = googleAds.path();
+            body = googleAds.body();
+            paging = new Paging("stream", paging.pageParam(), paging.firstPage(), null, null, paging.cursorParam(), null, null, 1);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
         }
+        Meta meta = null;
+        JsonNode m = node.path("meta");
+        if (m.isObject()) {
+            String secret = m.hasNonNull("appSecret")
+                    ? resolve(m.get("appSecret").asString(), config, problems, file, "$.source.meta.appSecret") : "";
+            meta = new Meta(secret.isEmpty() ? null : new Secret(secret), m.path("asyncAfterDays").asInt(7),
+                    duration(m, "pollInitial", "PT2S"), duration(m, "pollMax", "PT30S"), duration(m, "pollBudget", "PT10M"));
+            if (!problems.isEmpty()) {
+                throw new ConfigException(ConfigException.Code.INVALID, "connector descriptors", problems.stream().map(x -> file + ": " + x).toList());
+            }
+        }
         return new SourceSpec(connectorId, base, path, node.path("method").asText(body == null ? "GET" : "POST"),
                 query, body, node.path("contentType").asText("application/json"), paging, auth, incremental, window, hosts,
-                retry, duration(node, "timeout", "PT60S"));
+                retry, duration(node, "timeout", "PT60S"), headers, tls, limits, googleAds, meta);
+    }
+
+    private static Auth auth(JsonNode a, String file, UnaryOperator<String> config, List<String> problems) {
+        String type = a.path("type").asText("none");
+        if (!AUTH_TYPES.contains(type)) {
+            problems.add("$.source.auth.type: unknown kind '" + type + "', valid: " + String.join(", ", AUTH_TYPES));
+            return Auth.none();
+        }
+        String p = "$.source.auth.";
+        return switch (type) {
+            case "oauth2-client-credentials" -> new Auth(type, tokenUrl(a, file, config, problems),
+                    text(a, "clientId", p + "clientId", config, problems), secret(a, "clientSecret", config, problems),
+                    optional(a, "scope", file, config, problems), null, null, null, null, null, null, null);
+            case "oauth2-refresh-token" -> new Auth(type, tokenUrl(a, file, config, problems),
+                    text(a, "clientId", p + "clientId", config, problems), secret(a, "clientSecret", config, problems),
+                    null, secret(a, "refreshToken", config, problems), null, null, null, null, null, null);
+            case "oauth2-jwt-bearer" -> new Auth(type, tokenUrl(a, file, config, problems), null, null,
+                    text(a, "scope", p + "scope", config, problems), null,
+                    path(text(a, "keyFile", p + "keyFile", config, problems)),
+                    optional(a, "subject", file, config, problems), null, null, null, null);
+            case "bearer" -> new Auth(type, null, null, null, null, null, null, null, secret(a, "token", config, problems),
+                    null, null, null);
+            case "api-key" -> {
+                String in = a.path("in").asText("header");
+                if (!in.equals("header") && !in.equals("query")) {
+                    problems.add(p + "in: must be header or query");
+                }
+                yield new Auth(type, null, null, null, null, null, null, null, null,
+                        text(a, "keyName", p + "keyName", config, problems), in, secret(a, "key", config, problems));
+            }
+            default -> new Auth(type, null, null, null, null, null, null, null, null, null, null, null);
+        };
+    }
+
+    private static URI tokenUrl(JsonNode a, String file, UnaryOperator<String> config, List<String> problems) {
+        return uri(text(a, "tokenUrl", "$.source.auth.tokenUrl", config, problems), file, "$.source.auth.tokenUrl", problems);
+    }
+
+    private static Secret secret(JsonNode a, String name, UnaryOperator<String> config, List<String> problems) {
+        String value = text(a, name, "$.source.auth." + name, config, problems);
+        return value == null ? null : new Secret(value);
+    }
+
+    private static String optional(JsonNode a, String name, String file, UnaryOperator<String> config, List<String> problems) {
+        return a.hasNonNull(name) ? resolve(a.get(name).asString(), config, problems, file, "$.source.auth." + name) : null;
+    }
+
+    private static java.nio.file.Path path(String text) {
+        return text == null || text.isBlank() ? null : java.nio.file.Path.of(text);
     }
 
     private static Duration duration(JsonNode node, String name, String fallback) {

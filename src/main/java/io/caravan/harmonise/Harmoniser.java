@@ -57,6 +57,7 @@ public final class Harmoniser {
 
     private final ConnectorDescriptor connector;
     private final Set<String> mappedColumns = new HashSet<>();
+    private final Set<String> selectedArrays = new HashSet<>();
     private final Map<String, ColumnType> columnTypes;
     private final boolean derivesWmi;
     /**
@@ -69,6 +70,8 @@ public final class Harmoniser {
     public Harmoniser(ConnectorDescriptor connector) {
         this.connector = connector;
         connector.fields().values().forEach(f -> mappedColumns.add(f.column()));
+        connector.fields().values().stream().map(f -> f.column()).filter(c -> c != null && c.indexOf('[') > 0)
+                .forEach(c -> selectedArrays.add(c.substring(0, c.indexOf('[')) + ".")); // actions[action_type=lead].value reads actions.N.*
         this.columnTypes = CanonicalFields.business(connector.table());
         this.derivesWmi = connector.table().hasColumn("wmi") && connector.fields().containsKey("vin");
     }
@@ -145,7 +148,7 @@ public final class Harmoniser {
             }
             lastColumns = columns;
             for (String column : columns) {
-                if (!mappedColumns.contains(column)) {
+                if (!mappedColumns.contains(column) && selectedArrays.stream().noneMatch(column::startsWith)) {
                     context.unmappedColumn(column);
                 }
             }

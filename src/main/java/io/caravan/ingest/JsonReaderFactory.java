@@ -34,7 +34,9 @@ import org.springframework.stereotype.Component;
  * {@code searchStream}); a batch without the key holds no records. Without {@code records} the
  * document itself is the array of records. Each record is flattened to dotted paths
  * ({@code campaign.id}, {@code metrics.costMicros}); array elements get their index
- * ({@code tags.0}); {@code null} is absent; numbers keep their text.
+ * ({@code tags.0}); {@code null} is absent; numbers keep their text. A column may select an array
+ * element by one of its fields: {@code actions[action_type=lead].value} (Meta's {@code actions[]}
+ * and {@code cost_per_action_type[]}).
  *
  * <p>A page that is not valid JSON is yielded as one unusable row with field {@code page} and the
  * rule (page name, line and column, never the text); the records before the fault have been
@@ -353,6 +355,8 @@ class JsonReaderFactory implements RecordReaderFactory {
 
     /** One flattened record; {@link #toString()} names no value. */
     static final class JsonRow implements SourceRow {
+        private static final java.util.regex.Pattern SELECTOR =
+                java.util.regex.Pattern.compile("([A-Za-z0-9_.]+)\\[([A-Za-z0-9_]+)=([^\\]]+)]\\.([A-Za-z0-9_.]+)");
         private final long number;
         private final Map<String, String> values;
         private final Issue problem;
@@ -373,7 +377,36 @@ class JsonReaderFactory implements RecordReaderFactory {
 
         @Override public String get(String column) {
             String value = values.get(column);
+            if (value == null && column.indexOf('[') > 0) {
+                value = select(column);
+            }
             return value == null || value.isEmpty() ? null : value;
+        }
+
+        /**
+         * {@code actions[action_type=lead].value}: the {@code value} of the first element of the
+         * array {@code actions} whose {@code action_type} is {@code lead} (how Meta reports actions
+         * and cost per action type); null when no element matches.
+         */
+        private String select(String column) {
+            java.util.regex.Matcher m = SELECTOR.matcher(column);
+            if (!m.matches()) {
+                return null;
+            }
+            String array = m.group(1);
+            for (int i = 0; ; i++) {
+                String prefix = array + "." + i + ".";
+                String key = values.get(prefix + m.group(2));
+                if (key == null) {
+                    if (values.keySet().stream().noneMatch(k -> k.startsWith(prefix))) {
+                        return null;
+                    }
+                    continue;
+                }
+                if (key.equals(m.group(3))) {
+                    return values.get(prefix + m.group(4));
+                }
+            }
         }
 
         @Override public Collection<String> columns() { return columns; }

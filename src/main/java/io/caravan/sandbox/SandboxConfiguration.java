@@ -26,8 +26,9 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Starts the {@link PartnerApiSandbox} when {@code caravan.sandbox.enabled=true} (set by
  * {@code config/application.yaml}, the embedded default; never in production). It publishes
- * {@code caravan.sandbox.url} and a client secret generated for this run
- * ({@code caravan.sandbox.client-secret}, never logged) as configuration, which the embedded
+ * {@code caravan.sandbox.url} and the credentials generated for this run
+ * ({@code caravan.sandbox.client-secret}, {@code refresh-token}, {@code developer-token},
+ * {@code meta-token}, {@code meta-app-secret}; never logged) as configuration, which the embedded
  * default's {@code caravan.partners.*} settings refer to. When samples are seeded
  * ({@code caravan.samples.seed=true}), the API routes named in {@code caravan.sandbox.run-on-start}
  * run once when the application is ready, as their schedule would, so a new user sees their
@@ -45,15 +46,25 @@ class SandboxConfiguration {
                                         @Value("${caravan.sandbox.client-id:caravan-demo}") String clientId,
                                         @Value("${caravan.sandbox.token-ttl:PT5M}") Duration tokenTtl,
                                         @Value("${caravan.sandbox.throttle-every:4}") int throttleEvery) throws IOException {
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String secret = HexFormat.of().formatHex(random);
-        PartnerApiSandbox sandbox = new PartnerApiSandbox(samples.resolve("api"), port, clientId, secret, tokenTtl,
+        String secret = random();
+        PartnerApiSandbox.Credentials credentials = new PartnerApiSandbox.Credentials("1//sbx-" + random(), random(),
+                "EAAsbx" + random(), random());
+        PartnerApiSandbox sandbox = new PartnerApiSandbox(samples.resolve("api"), port, clientId, secret, credentials, tokenTtl,
                 throttleEvery, Clock.systemUTC());
         environment.getPropertySources().addFirst(new MapPropertySource("caravan-sandbox",
-                Map.of("caravan.sandbox.url", sandbox.url(), "caravan.sandbox.client-secret", secret)));
+                Map.of("caravan.sandbox.url", sandbox.url(), "caravan.sandbox.client-secret", secret,
+                        "caravan.sandbox.refresh-token", credentials.refreshToken(),
+                        "caravan.sandbox.developer-token", credentials.developerToken(),
+                        "caravan.sandbox.meta-token", credentials.metaToken(),
+                        "caravan.sandbox.meta-app-secret", credentials.metaAppSecret())));
         LOG.info("Partner API sandbox (embedded default only) listens on {}", sandbox.url());
         return sandbox;
+    }
+
+    private static String random() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     @Bean

@@ -67,7 +67,7 @@ final class FetchPipeline implements AutoCloseable {
             @Override
             public void configure() {
                 for (String id : connectorIds) {
-                    boolean campaigns = id.equals("it-ads") || id.equals("it-meta");
+                    boolean campaigns = id.startsWith("it-ads") || id.startsWith("it-meta");
                     var route = from("direct:" + id).routeId(id).to("fetch:" + id).to("harmonise:" + id);
                     if (campaigns) {
                         route = route.to("taxonomy:campaigns");

@@ -38,4 +38,37 @@ class SourceSpecTest {
                         "connectors/c.yaml: $.source.paging.cursorPath: cursor paging needs the path of the next cursor",
                         "connectors/c.yaml: $.source.auth.clientSecret: configuration property 'p.secret' is not set"));
     }
+
+    @Test
+    void everyAuthKindParsesAndTheOpsViewMasksEverySecret() throws Exception {
+        Map<String, String> config = Map.of("p.secret", "S1-client", "p.refresh", "S2-refresh", "p.dev", "S3-dev",
+                "p.token", "S4-token", "p.key", "S5-key", "p.cert", "/run/secrets/client.pem", "p.pkey", "/run/secrets/client.key");
+        for (String auth : new String[] {
+                "{\"type\": \"oauth2-refresh-token\", \"tokenUrl\": \"https://oauth2.example/token\", \"clientId\": \"id\","
+                        + " \"clientSecret\": \"{{p.secret}}\", \"refreshToken\": \"{{p.refresh}}\"}",
+                "{\"type\": \"bearer\", \"token\": \"{{p.token}}\"}",
+                "{\"type\": \"api-key\", \"keyName\": \"X-Key\", \"key\": \"{{p.key}}\"}",
+                "{\"type\": \"mtls\"}"}) {
+            var node = JSON.readTree("{\"baseUrl\": \"https://api.example\", \"auth\": " + auth + ","
+                    + " \"headers\": {\"developer-token\": {\"secret\": \"{{p.dev}}\"}, \"login-customer-id\": \"123\"},"
+                    + " \"tls\": {\"certificate\": \"{{p.cert}}\", \"key\": \"{{p.pkey}}\"}}");
+            SourceSpec spec = SourceSpec.parse("c", "c.yaml", node, config::get);
+
+            String shown = SourceViews.of(spec).toString() + spec;
+            assertThat(shown).contains("developer-token=[secret: set]", "login-customer-id=123", "/run/secrets/client.key");
+            assertThat(shown).doesNotContain("S1-", "S2-", "S3-", "S4-", "S5-");
+        }
+    }
+
+    @Test
+    void mtlsWithoutCertificateFilesAndAnUnknownKindAreNamed() throws Exception {
+        assertThatThrownBy(() -> SourceSpec.parse("c", "c.yaml", JSON.readTree(
+                "{\"baseUrl\": \"https://api.example\", \"auth\": {\"type\": \"mtls\"}}"), key -> null))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "c.yaml: $.source.tls: mtls authentication needs the client certificate and key (source.tls)"));
+        assertThatThrownBy(() -> SourceSpec.parse("c", "c.yaml", JSON.readTree(
+                "{\"baseUrl\": \"https://api.example\", \"auth\": {\"type\": \"kerberos\"}}"), key -> null))
+                .satisfies(e -> assertThat(((ConfigException) e).problems().get(0)).startsWith(
+                        "c.yaml: $.source.auth.type: unknown kind 'kerberos'"));
+    }
 }

@@ -78,9 +78,10 @@ class ApiFlowsIT {
                 String.class))
                 .containsExactly("AB-L-500101", "AB-L-500102", "AB-L-500103", "AB-L-500104", "AB-L-500106",
                         "AB-L-500107", "AB-L-500108", "AB-L-500110", "AB-L-500111", "AB-L-500112");
-        // the greatest updated_at of the sample, stored after the commit
-        assertThat(app.jdbc().queryForObject("SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'",
-                String.class)).isEqualTo("2026-11-21T11:01:00Z");
+        // the greatest updated_at of the sample, stored after the commit (when the exchange completes)
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'", String.class))
+                .isEqualTo("2026-11-21T11:01:00Z"));
     }
 
     @Test
@@ -116,8 +117,48 @@ class ApiFlowsIT {
         assertThat(api.post("/api/routes/autoboerse-leads-api/run", env.operator(), null).statusCode()).isEqualTo(202);
         Map<String, Object> third = app.awaitBatches("autoboerse-leads-api", 3, WAIT).get(2);
         assertThat(counts(third)).containsExactly("completed", 3L, 0L, 0L, 0L, 0L, 3L, 1L);
-        assertThat(app.jdbc().queryForObject("SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'",
-                String.class)).isEqualTo("2026-11-21T11:01:00Z");
+        // the state advances when the exchange completes, just after the ledger shows the batch completed
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(app.jdbc().queryForObject(
+                "SELECT watermark FROM caravan.connector_state WHERE connector_id = 'autoboerse-leads-api'", String.class))
+                .isEqualTo("2026-11-21T11:01:00Z"));
+    }
+
+    @Test
+    void theSourceViewShowsHowTheAdConnectorsAuthenticateWithEverySecretMasked() throws Exception {
+        LocalEnvFile env = LocalEnvFile.in(data);
+        ApiClient api = env.api();
+        HttpResponse<String> google = api.get("/api/connectors/google-ads-campaigns/source", env.viewer());
+        HttpResponse<String> meta = api.get("/api/connectors/meta-ads-insights/source", env.viewer());
+
+        assertThat(google.statusCode()).isEqualTo(200);
+        JsonNode view = JSON.readTree(google.body());
+        assertThat(view.path("auth").path("type").asString()).isEqualTo("oauth2-refresh-token");
+        assertThat(view.path("auth").path("refreshToken").asString()).isEqualTo("[secret: set]");
+        assertThat(view.path("headers").path("developer-token").asString()).isEqualTo("[secret: set]");
+        assertThat(view.path("url").asString()).endsWith("/google-ads/v26/customers/1234567890/googleAds:searchStream");
+        assertThat(JSON.readTree(meta.body()).path("auth").path("token").asString()).isEqualTo("[secret: set]");
+        for (String secret : new String[] {"caravan.sandbox.client-secret", "caravan.sandbox.refresh-token",
+                "caravan.sandbox.developer-token", "caravan.sandbox.meta-token", "caravan.sandbox.meta-app-secret"}) {
+            String value = app.property(secret);
+            assertThat(value).isNotBlank();
+            assertThat(google.body() + meta.body()).doesNotContain(value);
+        }
+        assertThat(api.get("/api/connectors/dealer-nord-sales/source", env.viewer()).statusCode()).isEqualTo(409);
+
+        // a preview run: the requests of a sync, counts and column names back, nothing written, no batch
+        app.awaitBatches("google-ads-campaigns", 1, WAIT);
+        long batches = app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'google-ads-campaigns'", Long.class);
+        assertThat(api.post("/api/connectors/google-ads-campaigns/preview", env.viewer(), null).statusCode()).isEqualTo(403);
+        HttpResponse<String> preview = api.post("/api/connectors/google-ads-campaigns/preview", env.operator(), null);
+        assertThat(preview.statusCode()).isEqualTo(200);
+        JsonNode result = JSON.readTree(preview.body());
+        assertThat(result.path("ok").asBoolean()).as(preview.body()).isTrue();
+        assertThat(result.path("rows").asLong()).isEqualTo(12);
+        assertThat(result.path("columns").toString()).contains("metrics.costMicros", "customer.currencyCode");
+        assertThat(result.path("unmapped").toString()).contains("campaign.resourceName").doesNotContain("metrics.costMicros");
+        assertThat(preview.body()).doesNotContain("VW_DE_ID4_CONS_SEARCH").doesNotContain("50877820");
+        assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'google-ads-campaigns'", Long.class))
+                .isEqualTo(batches);
     }
 
     @Test
@@ -161,6 +202,9 @@ class ApiFlowsIT {
         // Meta: 6 rows over 2 pages (paging.next), one name with an unknown funnel code
         assertThat(counts(meta)).containsExactly("completed", 6L, 6L, 0L, 0L, 0L, 0L, 0L);
         assertThat(taxonomyViolations(meta)).isEqualTo("2");
+        assertThat(app.jdbc().queryForMap("SELECT leads, link_clicks FROM caravan.campaign_performance "
+                + "WHERE platform = 'meta' AND campaign_id = '238500002' AND perf_date = '2026-11-19'"))
+                .as("actions[] mapped by action type").containsEntry("leads", 8L).containsEntry("link_clicks", 114L);
         assertThat(app.jdbc().queryForMap("SELECT spend_amount::text AS spend, impressions, conversions::text AS conv, brand, market, model "
                 + "FROM caravan.campaign_performance WHERE platform = 'meta' AND campaign_id = '238500002' AND perf_date = '2026-11-19'"))
                 .containsEntry("spend", "47.3800").containsEntry("impressions", 7289L).containsEntry("conv", "8.0000")

@@ -46,6 +46,11 @@ final class CaravanApp implements AutoCloseable {
         return new CaravanApp(new SpringApplicationBuilder(CaravanApplication.class).run(args.toArray(String[]::new)));
     }
 
+    /** A configuration value of the running application (e.g. a credential the sandbox generated). */
+    String property(String key) {
+        return context.getEnvironment().getProperty(key);
+    }
+
     /** The port the API listens on. */
     int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));

@@ -67,10 +67,10 @@ class ProductionProfileIT {
                 "--caravan.partners.google-ads.customer-id=1234567890",
                 "--caravan.partners.google-ads.client-id=caravan",
                 "--caravan.partners.google-ads.client-secret=not-a-real-secret",
-                "--caravan.partners.meta-ads.token-url=https://graph.facebook.com/oauth/access_token",
+                "--caravan.partners.google-ads.refresh-token=not-a-real-refresh-token",
+                "--caravan.partners.google-ads.developer-token=not-a-real-developer-token",
                 "--caravan.partners.meta-ads.account-id=9988776655",
-                "--caravan.partners.meta-ads.client-id=caravan",
-                "--caravan.partners.meta-ads.client-secret=not-a-real-secret"));
+                "--caravan.partners.meta-ads.access-token=not-a-real-token"));
         for (String e : extra) {
             args.add("--" + e);
         }

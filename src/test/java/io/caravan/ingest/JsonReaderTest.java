@@ -71,6 +71,19 @@ class JsonReaderTest {
     }
 
     @Test
+    void aColumnSelectsAnArrayElementByOneOfItsFieldsAsMetaReportsActions() throws Exception {
+        List<SourceRow> rows = read(new JsonReaderFactory().open(json("""
+                {"data": [{"actions": [{"action_type": "link_click", "value": "86"}, {"action_type": "lead", "value": "6"}],
+                           "cost_per_action_type": [{"action_type": "lead", "value": "6.055"}]},
+                          {"actions": [{"action_type": "link_click", "value": "3"}]},
+                          {"clicks": "1"}]}"""), connector("data"), "s"));
+
+        assertThat(rows).extracting(r -> r.get("actions[action_type=lead].value") + "/" + r.get("actions[action_type=link_click].value")
+                + "/" + r.get("cost_per_action_type[action_type=lead].value"))
+                .containsExactly("6/86/6.055", "null/3/null", "null/null/null");
+    }
+
+    @Test
     void readsSearchStreamBatchesIncludingOneWithoutResults() throws Exception {
         List<SourceRow> rows = read(new JsonReaderFactory().open(json("""
                 [{"results": [{"campaign": {"id": "1"}}, {"campaign": {"id": "2"}}], "fieldMask": "campaign.id"},
