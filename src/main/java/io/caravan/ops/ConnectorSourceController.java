@@ -17,10 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /api/connectors/{id}/source} (viewer): the API connector's source block as a sync
  * would use it — URLs, paging, auth kind, header names, certificate file paths — with every secret
- * masked ({@link SourceViews}). {@code POST /api/connectors/{id}/preview} (operator): a preview run
+ * masked ({@link SourceViews}). {@code POST /api/connectors/{id}/check} (operator): a connection check
  * ({@link SourcePreviews}) — the requests of a sync, up to 1000 rows read, nothing written, the
  * state unchanged; answers counts, column names and the reason of a failure, never a value; audited
- * as {@code connector.preview}. An unknown connector is a {@code 404}, one without an API source a
+ * as {@code connector.check}. An unknown connector is a {@code 404}, one without an API source a
  * {@code 409}. The fetch beans are looked up per call, so the ops API also runs in contexts without them.
  */
 @RestController
@@ -43,11 +43,11 @@ class ConnectorSourceController {
         return required(views).view(apiConnector(id));
     }
 
-    @PostMapping("/api/connectors/{id}/preview")
-    SourcePreviews.Preview preview(@PathVariable("id") String id, Principal caller) {
+    @PostMapping("/api/connectors/{id}/check")
+    SourcePreviews.Preview check(@PathVariable("id") String id, Principal caller) {
         ConnectorDescriptor connector = apiConnector(id);
         SourcePreviews.Preview preview = required(previews).preview(connector);
-        required(audit).record(caller.getName(), "connector.preview", connector.id(),
+        required(audit).record(caller.getName(), "connector.check", connector.id(),
                 Map.of("ok", preview.ok(), "rows", preview.rows()));
         return preview;
     }

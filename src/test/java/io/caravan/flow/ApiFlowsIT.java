@@ -145,11 +145,11 @@ class ApiFlowsIT {
         }
         assertThat(api.get("/api/connectors/dealer-nord-sales/source", env.viewer()).statusCode()).isEqualTo(409);
 
-        // a preview run: the requests of a sync, counts and column names back, nothing written, no batch
+        // a connection check: the requests of a whole sync, counts and column names back, nothing written, no batch
         app.awaitBatches("google-ads-campaigns", 1, WAIT);
         long batches = app.jdbc().queryForObject("SELECT count(*) FROM caravan.batch WHERE route_id = 'google-ads-campaigns'", Long.class);
-        assertThat(api.post("/api/connectors/google-ads-campaigns/preview", env.viewer(), null).statusCode()).isEqualTo(403);
-        HttpResponse<String> preview = api.post("/api/connectors/google-ads-campaigns/preview", env.operator(), null);
+        assertThat(api.post("/api/connectors/google-ads-campaigns/check", env.viewer(), null).statusCode()).isEqualTo(403);
+        HttpResponse<String> preview = api.post("/api/connectors/google-ads-campaigns/check", env.operator(), null);
         assertThat(preview.statusCode()).isEqualTo(200);
         JsonNode result = JSON.readTree(preview.body());
         assertThat(result.path("ok").asBoolean()).as(preview.body()).isTrue();
