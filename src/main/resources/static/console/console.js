@@ -837,11 +837,13 @@
     const from = new Date(Date.UTC(y, m - 1, 1) - 86400000).toISOString();
     const to = new Date(Date.UTC(y, m, 1) + 86400000).toISOString();
     const q = encodeURIComponent(id);
-    const [info, deliveries, batchList, notices] = await Promise.all([
+    const [info, deliveries, batchList, notices, held, connectorList] = await Promise.all([
       api('/api/deliveries/calendars?partner=' + q).then((l) => l[0]),
       api(`/api/deliveries?partner=${q}&from=${from}&to=${to}`).catch((e) => e),
       api('/api/batches?partner=' + q).catch((e) => e),
-      api(`/api/notifications?partner=${q}&limit=20`).catch((e) => e)]);
+      api(`/api/notifications?partner=${q}&limit=20`).catch((e) => e),
+      api(`/api/batches?partner=${q}&status=quarantined`).catch((e) => e),
+      api('/api/connectors').catch((e) => e)]);
     const zones = Object.fromEntries(info.calendars.map((c) => [c.flow, c.zone]));
     const root = h('section', { id: 'partner', 'data-partner': id },
       h('p', {}, h('a', { href: '#/partners', text: '← Partners' })),
@@ -878,6 +880,36 @@
         h('td', { text: when(b.startedAt) }), h('td', { text: b.routeId }), h('td', { text: b.source }), h('td', {}, badge(b.status)),
         h('td', { class: 'num', text: int.format(b.rowsIn) }), h('td', { class: 'num', text: int.format(b.rowsDelivered) }),
         h('td', { class: 'num', text: int.format(b.rowsRejected) }))))));
+    }
+
+    root.append(h('h2', { text: 'Quarantines' }));
+    if (held instanceof Error) root.append(unavailable(held, 'GET /api/batches?status=quarantined'));
+    else if (!held.length) root.append(empty('No file of this partner is held by the gates.'));
+    else {
+      root.append(h('table', { id: 'partner-quarantines' },
+        h('thead', {}, h('tr', {}, ['Held since', 'Route', 'Source', 'Rows measured'].map((t) => h('th', { text: t })))),
+        h('tbody', {}, held.map((b) => h('tr', { class: 'clickable', 'data-batch': b.batchId,
+          onclick: () => { location.hash = '#/batches/' + encodeURIComponent(b.batchId); } },
+        h('td', { text: when(b.startedAt) }), h('td', { text: b.routeId }), h('td', { text: b.source }),
+        h('td', { class: 'num', text: int.format(b.rowsIn) }))))));
+    }
+
+    const gated = connectorList instanceof Error ? [] : connectorList.filter((c) => c.partner === id && c.gates);
+    root.append(h('h2', { text: 'Gates' }));
+    if (connectorList instanceof Error) root.append(unavailable(connectorList, 'GET /api/connectors'));
+    else if (!gated.length) root.append(empty('No connector of this partner.'));
+    else {
+      const pct = (v) => `${v} %`;
+      root.append(h('table', { id: 'partner-gates' },
+        h('thead', {}, h('tr', {}, ['Connector', 'On', 'Columns added / removed / renamed', 'Volume vs median', 'Rejected ≤',
+          'Required empty ≤', 'Valid VINs ≥', 'Dates'].map((t) => h('th', { text: t })))),
+        h('tbody', {}, gated.map((c) => { const g = c.gates; return h('tr', { 'data-connector': c.id },
+          h('td', { text: c.id }), h('td', { text: g.enabled ? `from ${g.minRows} rows` : 'off' }),
+          h('td', { text: [g.columns.added, g.columns.removed, g.columns.renamed].map((a) => a.toLowerCase()).join(' / ') }),
+          h('td', { text: `± ${g.volume.tolerancePercent} % of the last ${g.volume.history}` }),
+          h('td', { text: pct(g.maxRejectedPercent) }), h('td', { text: pct(g.maxRequiredNullPercent) }),
+          h('td', { text: pct(g.minVinValidPercent) }),
+          h('td', { text: `≤ ${g.dates.futureDays} d ahead, ≤ ${g.dates.maxAgeDays} d old` })); }))));
     }
 
     root.append(h('h2', { text: 'Notifications sent' }));

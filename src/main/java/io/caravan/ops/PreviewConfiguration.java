@@ -4,6 +4,7 @@ import io.caravan.connector.ConnectorRegistry;
 import io.caravan.harmonise.DryRun;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,9 +15,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @EnableConfigurationProperties(PreviewProperties.class)
 class PreviewConfiguration {
 
+    /** None (a null bean) in applications without connectors or the dry run: the ops API then answers 404. */
     @Bean
-    ConnectorPreview connectorPreview(CamelContext camel, ConnectorRegistry connectors, DryRun dryRun,
-                                      DataSource dataSource, PreviewProperties properties) {
-        return new ConnectorPreview(camel, connectors, dryRun, new JdbcTemplate(dataSource), properties);
+    ConnectorPreview connectorPreview(ObjectProvider<CamelContext> camel, ObjectProvider<ConnectorRegistry> connectors,
+                                      ObjectProvider<DryRun> dryRun, DataSource dataSource, PreviewProperties properties) {
+        if (connectors.getIfAvailable() == null || dryRun.getIfAvailable() == null || camel.getIfAvailable() == null) {
+            return null;
+        }
+        return new ConnectorPreview(camel.getObject(), connectors.getObject(), dryRun.getObject(), new JdbcTemplate(dataSource),
+                properties);
     }
 }

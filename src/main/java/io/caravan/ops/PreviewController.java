@@ -10,6 +10,7 @@ import java.io.PushbackInputStream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,19 +34,27 @@ import org.springframework.web.bind.annotation.RestController;
 class PreviewController {
     private static final int MAX_NAME = 120;
 
-    private final ConnectorPreview preview;
-    private final Optional<FirstPage> firstPage;
+    private final ObjectProvider<ConnectorPreview> previews;
+    private final ObjectProvider<FirstPage> firstPages;
 
-    /** @param firstPage API sources, absent where no fetch component is installed (then only files are previewed) */
-    PreviewController(ConnectorPreview preview, Optional<FirstPage> firstPage) {
-        this.preview = preview;
-        this.firstPage = firstPage;
+    /**
+     * Both looked up per call, so the ops API also runs in applications without connectors (404) or
+     * without the fetch component (then only files are previewed).
+     */
+    PreviewController(ObjectProvider<ConnectorPreview> previews, ObjectProvider<FirstPage> firstPages) {
+        this.previews = previews;
+        this.firstPages = firstPages;
     }
 
     @PostMapping("/api/connectors/{id}/preview")
     Map<String, Object> preview(@PathVariable("id") String id, @RequestParam(name = "file", required = false) String file,
                                 @RequestParam(name = "rows", required = false) Integer rows,
                                 HttpServletRequest request) throws IOException {
+        ConnectorPreview preview = previews.getIfAvailable();
+        if (preview == null) {
+            throw ApiException.notFound("previews are not available in this application");
+        }
+        Optional<FirstPage> firstPage = Optional.ofNullable(firstPages.getIfAvailable());
         if (preview.connector(id).isEmpty()) {
             throw ApiException.notFound("unknown connector");
         }

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/connectors} (viewer): every connector with its schedule and, for API connectors,
- * its incremental state. {@code GET /api/connectors/{id}/state} (viewer): one connector's state.
+ * its incremental state and its drift and quality gates (as declared, defaults filled in). {@code GET /api/connectors/{id}/state} (viewer): one connector's state.
  * {@code PUT /api/connectors/{id}/state} (operator): sets the state to re-sync a period,
  * {@code {"watermark": "2026-11-01T00:00:00Z", "cursor": null}} (null watermark: from the
  * connector's initial value); the change is audited with the caller as actor. Bad input is a
@@ -45,7 +45,7 @@ class ConnectorsController {
 
     /** One connector as the API shows it. */
     record ConnectorView(String id, String title, String partner, String record, String format, String schedule,
-                         boolean api, StateView state) {
+                         boolean api, StateView state, io.caravan.connector.GateSpec gates) {
     }
 
     /** A connector's incremental state. */
@@ -60,7 +60,8 @@ class ConnectorsController {
     List<ConnectorView> list() {
         return connectors.all().stream().sorted(Comparator.comparing(ConnectorDescriptor::id))
                 .map(c -> new ConnectorView(c.id(), c.title(), c.partner(), c.table().tableName(), c.format().type(),
-                        c.schedule(), isApi(c), isApi(c) ? StateView.of(c.id(), states.find(c.id()).orElse(null)) : null))
+                        c.schedule(), isApi(c), isApi(c) ? StateView.of(c.id(), states.find(c.id()).orElse(null)) : null,
+                        c.gates()))
                 .toList();
     }
 

@@ -176,7 +176,11 @@ class PartnersPageBrowserIT {
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("delivery_missing").contains("ops-hook (webhook)").contains("sent"));
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("delivery_late").contains("latenessSeconds=9000"));
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("batch_failed").contains("batchId=" + failed));
-        assertThat(browser.findElement(By.id("partner")).getText()).contains("No sharing agreement with this partner.");
+        assertThat(browser.findElement(By.cssSelector("#partner-agreements tr[data-agreement=dealer-nord-lead-routing]")).getText())
+                .contains("2027-12-31");
+        assertThat(browser.findElement(By.cssSelector("#partner-gates tr[data-connector=dealer-nord-sales]")).getText())
+                .contains("from 20 rows").contains("allow / quarantine / quarantine").contains("± 50 % of the last 12");
+        assertThat(browser.findElement(By.id("partner")).getText()).contains("No file of this partner is held by the gates.");
 
         browser.get(base + "/console/#/partners/fahrbank-leasing");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#partner[data-partner=fahrbank-leasing] #partner-agreements")));

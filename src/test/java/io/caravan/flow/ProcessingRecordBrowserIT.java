@@ -81,7 +81,7 @@ class ProcessingRecordBrowserIT {
 
         List<String> purposes = browser.findElements(By.cssSelector("#record .activity")).stream()
                 .map(e -> e.getAttribute("data-activity")).toList();
-        assertThat(purposes).containsExactly("analytics", "marketing_activation", "partner_sharing");
+        assertThat(purposes).containsExactly("analytics", "dealer_follow_up", "marketing_activation", "partner_sharing");
         WebElement analytics = browser.findElement(By.cssSelector("#record .activity[data-activity=analytics]"));
         assertThat(analytics.findElement(By.tagName("h3")).getText()).contains("legal basis legitimate_interest");
         assertThat(analytics.findElement(By.cssSelector(".dpia")).getText())

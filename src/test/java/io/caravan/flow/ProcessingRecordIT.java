@@ -47,8 +47,8 @@ class ProcessingRecordIT {
             HttpResponse<String> answer = api.get("/api/processing-record", env.viewer());
             assertThat(answer.statusCode()).isEqualTo(200);
             JsonNode record = JSON.readTree(answer.body());
-            assertThat(ids(record.path("activities"))).containsExactly("analytics", "marketing_activation", "partner_sharing");
-            JsonNode sharing = record.path("activities").get(2);
+            assertThat(ids(record.path("activities"))).containsExactly("analytics", "dealer_follow_up", "marketing_activation", "partner_sharing");
+            JsonNode sharing = record.path("activities").get(3);
             assertThat(sharing.path("recipients").get(1).path("agreement").asString()).isEqualTo("fahrbank-financed-sales");
             assertThat(sharing.path("recipients").get(1).path("validUntil").asString()).isEqualTo("2027-12-31");
             assertThat(record.path("controller").path("email").asString()).isEqualTo("privacy@example.com");
@@ -63,13 +63,14 @@ class ProcessingRecordIT {
             JsonNode changes = JSON.readTree(api.get("/api/processing-record/changes?since=2000-01-01", env.viewer()).body());
             assertThat(changes).extracting(c -> c.path("kind").asString(), c -> c.path("activity").asString(),
                     c -> c.path("cause").asString()).containsExactly(
-                    tuple("purpose-added", "analytics", "start"), tuple("purpose-added", "marketing_activation", "start"),
+                    tuple("purpose-added", "analytics", "start"), tuple("purpose-added", "dealer_follow_up", "start"),
+                    tuple("purpose-added", "marketing_activation", "start"),
                     tuple("purpose-added", "partner_sharing", "start"));
             start = changes.get(0).path("changedAt").asString();
         }
 
         Path agreements = configDir.resolve("agreements.yaml");
-        Files.writeString(agreements, Files.readString(agreements).replace("validUntil: 2027-12-31", "validUntil: 2027-06-30")
+        Files.writeString(agreements, Files.readString(agreements).replaceFirst("validUntil: 2027-12-31", "validUntil: 2027-06-30") // the first: fahrbank's
                 .replace("financed, postcode_area, subject_token]", "financed, subject_token]"));
 
         try (CaravanApp app = CaravanApp.start(data, "caravan.config-dir=" + configDir)) {
@@ -77,7 +78,7 @@ class ProcessingRecordIT {
             ApiClient api = env.api();
             await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 2L);
-            JsonNode sharing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(2);
+            JsonNode sharing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(3);
             assertThat(sharing.path("recipients").get(1).path("validUntil").asString()).isEqualTo("2027-06-30");
 
             JsonNode changes = JSON.readTree(api.get("/api/processing-record/changes?since=" + start, env.viewer()).body());
@@ -95,7 +96,8 @@ class ProcessingRecordIT {
                     "field-removed field 'postcode' to fahrbank-leasing no longer carried");
             // the agreement's ODCS contract: listed, served as YAML, valid, and written beside the export
             JsonNode list = JSON.readTree(api.get("/api/contracts", env.viewer()).body());
-            assertThat(list).extracting(c -> c.path("id").asString()).containsExactly("fahrbank-financed-sales");
+            assertThat(list).extracting(c -> c.path("id").asString())
+                    .containsExactly("fahrbank-financed-sales", "dealer-nord-lead-routing", "id4-prospects-google");
             HttpResponse<String> served = api.get("/api/contracts/fahrbank-financed-sales", env.viewer());
             assertThat(served.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
             assertThat(OdcsSchema.problems(served.body())).isEmpty();
@@ -153,7 +155,7 @@ class ProcessingRecordIT {
             ApiClient api = env.api();
             await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 1L);
-            JsonNode marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(1);
+            JsonNode marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(2); // analytics, dealer_follow_up, marketing_activation, …
             assertThat(marketing.path("sources")).extracting(s -> s.path("kind").asString()).doesNotContain("route");
 
             Path added = routes.resolve("sued-marketing.camel.yaml");
@@ -163,7 +165,7 @@ class ProcessingRecordIT {
             await().atMost(WAIT).until(() -> app.jdbc().queryForObject(
                     "SELECT count(*) FROM caravan.processing_record_version", Long.class) == 2L);
 
-            marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(1);
+            marketing = JSON.readTree(api.get("/api/processing-record", env.viewer()).body()).path("activities").get(2); // analytics, dealer_follow_up, marketing_activation, …
             assertThat(marketing.path("sources")).filteredOn(s -> s.path("kind").asString().equals("route"))
                     .extracting(s -> s.path("route").asString(), s -> s.path("partner").asString())
                     .containsExactly(tuple("dealer-sued-marketing", "dealer-sued"));
