@@ -22,7 +22,7 @@ public record DataProductProperties(@DefaultValue("false") boolean enabled, Map<
                                     @DefaultValue("1s") Duration pollInterval, @DefaultValue("1000") int chunk) {
 
     /** The key domain data-product tokens are made in: never the warehouse's. */
-    public static final String KEY_DOMAIN = "data-products";
+    public static final String KEY_DOMAIN = io.caravan.pseudonymise.KeyRing.DATA_PRODUCTS;
 
     public DataProductProperties {
         topics = topics == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(topics));
