@@ -55,13 +55,15 @@ class KafkaSourceIT {
         kafka.close();
     }
 
-    private CaravanApp app(String topic) {
-        return CaravanApp.start(data,
+    private CaravanApp app(String topic, String... more) {
+        List<String> properties = new java.util.ArrayList<>(List.of(
                 "caravan.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "caravan.kafka.sources.enabled=true",
                 "caravan.kafka.sources.versicherung-direkt-events.topic=" + topic,
                 "caravan.kafka.sources.versicherung-direkt-events.batch-records=10",
-                "caravan.kafka.sources.versicherung-direkt-events.batch-interval-ms=1500");
+                "caravan.kafka.sources.versicherung-direkt-events.batch-interval-ms=1500"));
+        properties.addAll(List.of(more));
+        return CaravanApp.start(data, properties.toArray(String[]::new));
     }
 
     private static void produce(String topic, int from, int to, String premiumBand) {
@@ -93,7 +95,9 @@ class KafkaSourceIT {
     void recordsBecomeOneBatchPerNRecordsWithAnExactLedger() throws Exception {
         String topic = "partner.events.counted";
         produce(topic, 0, 25, "A");
-        try (CaravanApp app = app(topic)) {
+        String[] dataProducts = {"caravan.data-products.enabled=true",
+                "caravan.data-products.topics.insurance.purpose=analytics", "caravan.data-products.poll-interval=200ms"};
+        try (CaravanApp app = app(topic, dataProducts)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                     app.jdbc().queryForObject("SELECT coalesce(sum(rows_in), 0) FROM caravan.batch WHERE route_id = ?"
                             + " AND status = 'completed'", Long.class, ROUTE) == 25);
@@ -111,7 +115,39 @@ class KafkaSourceIT {
                     Long.class, ROUTE)).isEqualTo(1);
             assertThat(app.jdbc().queryForObject("SELECT count(*) FROM caravan.insurance", Long.class)).isEqualTo(24);
             await().atMost(Duration.ofSeconds(20)).until(() -> committedOffset(topic) == 25);
+            // the data product holds exactly the delivered rows, published once after each warehouse commit
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.data_product_outbox WHERE sent_at IS NOT NULL", Long.class) == 24);
+            assertThat(committedRecords("caravan.insurance.v1")).isEqualTo(24);
         }
+        // a restart (the publisher stopped at any point) publishes nothing twice
+        try (CaravanApp restarted = app(topic, dataProducts)) {
+            Thread.sleep(2_000);
+            assertThat(restarted.jdbc().queryForObject(
+                    "SELECT count(*) FROM caravan.data_product_outbox WHERE sent_at IS NULL", Long.class)).isZero();
+            assertThat(committedRecords("caravan.insurance.v1")).isEqualTo(24);
+        }
+    }
+
+    /** The number of committed records of a one-partition topic. */
+    private static long committedRecords(String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        props.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        props.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        long count = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return count;
     }
 
     @Test
