@@ -15,3 +15,4 @@ CREATE TABLE caravan.data_product_outbox (
     outcome       text CHECK (outcome IN ('published', 'consent_filtered', 'gone', 'no_topic'))
 );
 CREATE INDEX data_product_outbox_pending_idx ON caravan.data_product_outbox (outbox_id) WHERE sent_at IS NULL;
+CREATE INDEX data_product_outbox_sent_idx ON caravan.data_product_outbox (sent_at) WHERE sent_at IS NOT NULL;

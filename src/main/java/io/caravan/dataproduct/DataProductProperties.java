@@ -16,10 +16,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     table without an entry is not published
  * @param pollInterval how long the publisher waits when the outbox is empty (default 1s)
  * @param chunk        outbox rows per Kafka transaction (default 1000, 1..100000)
+ * @param keepSent     how long sent outbox rows are kept (for inspection) before they are deleted
+ *                     (default 7d)
  */
 @ConfigurationProperties("caravan.data-products")
 public record DataProductProperties(@DefaultValue("false") boolean enabled, Map<String, Topic> topics,
-                                    @DefaultValue("1s") Duration pollInterval, @DefaultValue("1000") int chunk) {
+                                    @DefaultValue("1s") Duration pollInterval, @DefaultValue("1000") int chunk,
+                                    @DefaultValue("7d") Duration keepSent) {
 
     /** The key domain data-product tokens are made in: never the warehouse's. */
     public static final String KEY_DOMAIN = io.caravan.pseudonymise.KeyRing.DATA_PRODUCTS;
@@ -34,6 +37,9 @@ public record DataProductProperties(@DefaultValue("false") boolean enabled, Map<
         }
         if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("caravan.data-products.poll-interval must be positive");
+        }
+        if (keepSent == null || keepSent.isNegative()) {
+            throw new IllegalArgumentException("caravan.data-products.keep-sent must not be negative");
         }
         if (chunk < 1 || chunk > 100_000) {
             throw new IllegalArgumentException("caravan.data-products.chunk must be between 1 and 100000");

@@ -84,6 +84,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private final KafkaSettings kafka;
     private final DataProductProperties settings;
     private KafkaProducer<String, byte[]> producer;
+    private long lastPurge;
 
     public OutboxPublisher(DataSource dataSource, KeyRing keys, KafkaSettings kafka, DataProductProperties settings) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -109,6 +110,7 @@ public final class OutboxPublisher implements AutoCloseable {
         while (true) {
             List<Entry> chunk = pending();
             if (chunk.isEmpty()) {
+                purgeSent();
                 return finished;
             }
             List<Entry> unfinished = chunk.stream().filter(Entry::attempted).toList();
@@ -129,6 +131,21 @@ public final class OutboxPublisher implements AutoCloseable {
             Map<Long, String> outcomes = send(chunk);
             markSent(chunk, outcomes);
             finished += chunk.size();
+        }
+    }
+
+    /** At most once a minute: deletes sent rows older than {@link DataProductProperties#keepSent()}. */
+    private void purgeSent() throws SQLException {
+        if (System.nanoTime() - lastPurge < Duration.ofMinutes(1).toNanos() && lastPurge != 0) {
+            return;
+        }
+        lastPurge = System.nanoTime();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("""
+                     DELETE FROM caravan.data_product_outbox
+                     WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => ?)""")) {
+            delete.setLong(1, settings.keepSent().toSeconds());
+            delete.executeUpdate();
         }
     }
 

@@ -57,7 +57,7 @@ class DataProductConfigurationTest {
     @Test
     void topicsDefaultToTheTableNameAndVersion() {
         var settings = new DataProductProperties(true, Map.of("sale", new DataProductProperties.Topic(null, "analytics"),
-                "lead", new DataProductProperties.Topic("custom.lead", "analytics")), Duration.ofSeconds(1), 10);
+                "lead", new DataProductProperties.Topic("custom.lead", "analytics")), Duration.ofSeconds(1), 10, Duration.ofDays(7));
         assertThat(settings.topicName("sale")).isEqualTo("caravan.sale.v1");
         assertThat(settings.topicName("lead")).isEqualTo("custom.lead");
     }
@@ -65,7 +65,7 @@ class DataProductConfigurationTest {
     @Test
     void rejectsATopicForATableThatDoesNotExist() {
         assertThatThrownBy(() -> new DataProductProperties(true,
-                Map.of("sales", new DataProductProperties.Topic(null, "analytics")), Duration.ofSeconds(1), 10))
+                Map.of("sales", new DataProductProperties.Topic(null, "analytics")), Duration.ofSeconds(1), 10, Duration.ofDays(7)))
                 .hasMessageContaining("caravan.data-products.topics.sales: not a record table");
     }
 

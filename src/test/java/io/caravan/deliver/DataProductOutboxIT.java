@@ -102,7 +102,7 @@ class DataProductOutboxIT {
                 WarehouseProperties.defaults().withChunkRows(3), Clock.systemUTC(), true);
         topic = "test" + (++topicCount) + ".sale.v1";
         settings = new DataProductProperties(true, Map.of("sale", new DataProductProperties.Topic(topic, "analytics")),
-                Duration.ofSeconds(1), 2);
+                Duration.ofSeconds(1), 2, Duration.ofDays(7));
         kafkaSettings = new KafkaSettings(kafka.bootstrapServers(), "it", Map.of());
     }
 
@@ -240,6 +240,24 @@ class DataProductOutboxIT {
         assertThat(tombstone.value()).isNull();
         assertThat(new String(tombstone.headers().lastHeader("caravan-event").value(), StandardCharsets.UTF_8))
                 .isEqualTo("erasure");
+    }
+
+    @Test
+    void sentRowsOlderThanKeepSentAreDeletedPendingOnesNever() throws Exception {
+        writeMixedBatch();
+        try (OutboxPublisher publisher = new OutboxPublisher(dataSource, keys, kafkaSettings, settings)) {
+            publisher.publishPending();
+        }
+        sql.update("UPDATE caravan.data_product_outbox SET sent_at = now() - interval '8 days' WHERE record_key = 'k1'");
+        sql.update("INSERT INTO caravan.data_product_outbox (kind, table_name, record_key, created_at)"
+                + " VALUES ('record', 'lead', 'old-but-pending', now() - interval '30 days')");
+        var noLead = new DataProductProperties(true, Map.of("sale", new DataProductProperties.Topic(topic, "analytics")),
+                Duration.ofSeconds(1), 2, Duration.ofDays(7));
+        try (OutboxPublisher restarted = new OutboxPublisher(dataSource, keys, kafkaSettings, noLead)) {
+            restarted.publishPending();
+        }
+        assertThat(sql.queryForList("SELECT record_key || ':' || outcome FROM caravan.data_product_outbox ORDER BY record_key",
+                String.class)).containsExactly("k2:consent_filtered", "k3:published", "old-but-pending:no_topic");
     }
 
     /** Every committed record of {@code topic}, in offset order (one partition). */
