@@ -65,6 +65,10 @@ import tools.jackson.databind.node.ObjectNode;
  * before anything else the publisher reads its topics ({@code read_committed}) from the earliest
  * such attempt and marks the rows whose outbox ids it finds there as sent, so nothing is sent twice.
  *
+ * <p><b>One publisher per database.</b> Each call holds a PostgreSQL advisory lock
+ * ({@link #PUBLISHER_LOCK}) while it publishes; a call that cannot take it (another node's publisher
+ * is at work) returns 0 at once, so several nodes sharing one database never publish a row twice.
+ *
  * <p><b>Tokens.</b> The warehouse's tokens never leave: the record key and every {@code *_token}
  * column are re-tokenised with the active key of key domain {@value DataProductProperties#KEY_DOMAIN}
  * ({@code token = HMAC(data-products key, warehouse token)}), {@code sealed_identifiers},
@@ -78,6 +82,8 @@ public final class OutboxPublisher implements AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** Read the topic this long before the earliest unfinished attempt (clock skew between hosts). */
     private static final Duration RECOVERY_MARGIN = Duration.ofMinutes(5);
+    /** PostgreSQL advisory lock key: one publisher at a time across all nodes sharing the database. */
+    static final long PUBLISHER_LOCK = 0x63617261_16_0001L;
 
     private final DataSource dataSource;
     private final KeyRing keys;
@@ -105,6 +111,29 @@ public final class OutboxPublisher implements AutoCloseable {
      * @return the number of outbox rows finished (any outcome)
      */
     public long publishPending() throws SQLException {
+        try (Connection lock = dataSource.getConnection()) {
+            if (!advisoryLock(lock, "pg_try_advisory_lock")) {
+                return 0; // another node's publisher is at work; it publishes these rows
+            }
+            try {
+                return publishWhileLocked();
+            } finally {
+                advisoryLock(lock, "pg_advisory_unlock");
+            }
+        }
+    }
+
+    private static boolean advisoryLock(Connection connection, String function) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?)")) {
+            statement.setLong(1, PUBLISHER_LOCK);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private long publishWhileLocked() throws SQLException {
         ensureProducer();
         long finished = 0;
         while (true) {

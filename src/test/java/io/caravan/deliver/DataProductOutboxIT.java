@@ -260,6 +260,25 @@ class DataProductOutboxIT {
                 String.class)).containsExactly("k2:consent_filtered", "k3:published", "old-but-pending:no_topic");
     }
 
+    @Test
+    void whileAnotherNodesPublisherHoldsTheLockNothingIsPublishedTwice() throws Exception {
+        writeMixedBatch();
+        try (var otherNode = dataSource.getConnection();
+             OutboxPublisher publisher = new OutboxPublisher(dataSource, keys, kafkaSettings, settings)) {
+            try (var lock = otherNode.prepareStatement("SELECT pg_advisory_lock(?)")) {
+                lock.setLong(1, 0x63617261_16_0001L);
+                lock.execute();
+            }
+            assertThat(publisher.publishPending()).isZero();
+            try (var unlock = otherNode.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, 0x63617261_16_0001L);
+                unlock.execute();
+            }
+            assertThat(publisher.publishPending()).isEqualTo(3);
+        }
+        assertThat(readCommitted(topic)).hasSize(2);
+    }
+
     /** Every committed record of {@code topic}, in offset order (one partition). */
     private static List<ConsumerRecord<String, byte[]>> readCommitted(String topic) {
         Properties props = new Properties();
