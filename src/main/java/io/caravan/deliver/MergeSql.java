@@ -78,7 +78,7 @@ final class MergeSql {
         outbox = "INSERT INTO caravan.data_product_outbox (kind, table_name, record_key, batch_id)"
                 + " SELECT 'record', '" + table.tableName() + "', t.record_key, ?::text FROM " + SEEN + " s"
                 + " JOIN caravan." + quote(table.tableName()) + " t ON t.record_key = s.record_key"
-                + " WHERE t.batch_id = ?::text ORDER BY t.record_key";
+                + " WHERE t.batch_id = ?::text";
     }
 
     /**

@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * {@code batch_id} and {@code ingested_at}, changes nothing and counts as duplicate), stores every
  * row's fatal issues in {@code caravan.rejection} and its warnings in {@code caravan.batch_warning},
  * and marks the ledger row {@code completed} with counts that add up (inserting the ledger row if
- * the batch was never opened). Only after the commit are ledger listeners told. If anything fails,
+ * the batch was never opened). With data products on, the same transaction adds the batch's delivered
+ * record keys to {@code caravan.data_product_outbox} (one INSERT … SELECT; #16). Only after the
+ * commit are ledger listeners told. If anything fails,
  * nothing of the batch stays in the warehouse: the transaction is rolled back, the ledger row is
  * marked {@code failed} and a {@link DeliveryException} is thrown. The batch is always closed. A
  * pending row's fields must be columns of the table holding the Java types of
