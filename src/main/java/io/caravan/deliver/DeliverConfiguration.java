@@ -3,6 +3,7 @@ package io.caravan.deliver;
 import io.caravan.ledger.Ledger;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
 class DeliverConfiguration {
 
     @Bean
-    WarehouseWriter warehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties properties) {
-        return new WarehouseWriter(dataSource, ledger, properties, Clock.systemUTC());
+    WarehouseWriter warehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties properties,
+                                    @Value("${caravan.data-products.enabled:false}") boolean dataProducts) {
+        return new WarehouseWriter(dataSource, ledger, properties, Clock.systemUTC(), dataProducts);
     }
 }

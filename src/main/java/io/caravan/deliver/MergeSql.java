@@ -33,6 +33,7 @@ final class MergeSql {
     private final String truncateStage;
     private final String copyStage;
     private final String merge;
+    private final String outbox;
 
     MergeSql(WarehouseTable table) {
         Map<String, ColumnType> columns = table.columns();
@@ -74,6 +75,18 @@ final class MergeSql {
                 + ") IS DISTINCT FROM ("
                 + compared.stream().map(c -> "EXCLUDED." + c).collect(Collectors.joining(", "))
                 + ") RETURNING 1) SELECT count(*) FROM merged";
+        outbox = "INSERT INTO caravan.data_product_outbox (kind, table_name, record_key, batch_id)"
+                + " SELECT 'record', '" + table.tableName() + "', t.record_key, ?::text FROM " + SEEN + " s"
+                + " JOIN caravan." + quote(table.tableName()) + " t ON t.record_key = s.record_key"
+                + " WHERE t.batch_id = ?::text";
+    }
+
+    /**
+     * Queues the batch's delivered record keys for the data products: the keys seen in this batch
+     * whose stored record now carries the batch id (parameters 1 and 2: the batch id).
+     */
+    String outbox() {
+        return outbox;
     }
 
     String createStage() {

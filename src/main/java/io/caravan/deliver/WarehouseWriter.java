@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * {@code batch_id} and {@code ingested_at}, changes nothing and counts as duplicate), stores every
  * row's fatal issues in {@code caravan.rejection} and its warnings in {@code caravan.batch_warning},
  * and marks the ledger row {@code completed} with counts that add up (inserting the ledger row if
- * the batch was never opened). Only after the commit are ledger listeners told. If anything fails,
+ * the batch was never opened). With data products on, the same transaction adds the batch's delivered
+ * record keys to {@code caravan.data_product_outbox} (one INSERT … SELECT; #16). Only after the
+ * commit are ledger listeners told. If anything fails,
  * nothing of the batch stays in the warehouse: the transaction is rolled back, the ledger row is
  * marked {@code failed} and a {@link DeliveryException} is thrown. The batch is always closed. A
  * pending row's fields must be columns of the table holding the Java types of
@@ -86,6 +88,8 @@ final class WarehouseWriter implements AutoCloseable {
     private final int chunkRows;
     private final String mergeWorkMem;
     private final Clock clock;
+    /** Whether the commit also queues the delivered record keys for the data products (#16). */
+    private final boolean dataProductOutbox;
     private final Map<WarehouseTable, MergeSql> sql = new EnumMap<>(WarehouseTable.class);
     private final ExecutorService deliveryThreads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "caravan-delivery");
@@ -99,6 +103,16 @@ final class WarehouseWriter implements AutoCloseable {
      *                 {@code work_mem}
      */
     public WarehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties settings, Clock clock) {
+        this(dataSource, ledger, settings, clock, false);
+    }
+
+    /**
+     * @param dataProductOutbox when true, the transaction that merges a batch also adds its delivered
+     *                          record keys to {@code caravan.data_product_outbox} (one INSERT … SELECT)
+     */
+    public WarehouseWriter(DataSource dataSource, Ledger ledger, WarehouseProperties settings, Clock clock,
+                           boolean dataProductOutbox) {
+        this.dataProductOutbox = dataProductOutbox;
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -298,6 +312,13 @@ final class WarehouseWriter implements AutoCloseable {
                                 mergeNanos / 1_000_000);
                         BatchCounts counts = new BatchCounts(delivered, tally.rejected, tally.consentFiltered,
                                 tally.suppressed, tally.staged - delivered, tally.warnings);
+                        if (dataProductOutbox && delivered > 0) {
+                            try (PreparedStatement outbox = connection.prepareStatement(statements.outbox())) {
+                                outbox.setString(1, context.batchId());
+                                outbox.setString(2, context.batchId());
+                                outbox.executeUpdate();
+                            }
+                        }
                         BatchSummary summary = ledger.complete(connection, context, counts, table.tableName(),
                                 clock.instant());
                         connection.commit();

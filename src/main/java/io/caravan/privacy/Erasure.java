@@ -71,8 +71,15 @@ final class Erasure {
     private final RecordTables tables;
     private final AuditTrail audit;
     private final Archive archive;
+    /** Whether erased record keys are queued for the data products' erasure events (#16). */
+    private final boolean dataProductOutbox;
 
     Erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive) {
+        this(dataSource, keys, audit, archive, false);
+    }
+
+    Erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive, boolean dataProductOutbox) {
+        this.dataProductOutbox = dataProductOutbox;
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.jdbc = new JdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -121,6 +128,13 @@ final class Erasure {
                     batches.addAll(query("SELECT DISTINCT batch_id FROM caravan." + RecordTables.quote(table.getKey())
                             + " WHERE batch_id IS NOT NULL AND (" + anyOf(columns) + ")", tokens.keySet(), columns.size(),
                             rs -> rs.getString(1)));
+                }
+                if (dataProductOutbox && table.getValue().contains("record_key")) {
+                    // in this transaction: the data products publish an erasure event per deleted record
+                    update("INSERT INTO caravan.data_product_outbox (kind, table_name, record_key)"
+                            + " SELECT 'erasure', '" + table.getKey().replace("'", "''") + "', record_key FROM caravan."
+                            + RecordTables.quote(table.getKey()) + " WHERE " + anyOf(columns), tokens.keySet(),
+                            columns.size());
                 }
                 deleted.put(table.getKey(), (long) update("DELETE FROM caravan." + RecordTables.quote(table.getKey())
                         + " WHERE " + anyOf(columns), tokens.keySet(), columns.size()));

@@ -8,6 +8,7 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,8 +23,9 @@ class PrivacyConfiguration {
     }
 
     @Bean
-    Erasure erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive) {
-        return new Erasure(dataSource, keys, audit, archive);
+    Erasure erasure(DataSource dataSource, KeyRing keys, AuditTrail audit, Archive archive,
+                    @Value("${caravan.data-products.enabled:false}") boolean dataProducts) {
+        return new Erasure(dataSource, keys, audit, archive, dataProducts);
     }
 
     @Bean

@@ -81,10 +81,11 @@ public final class ConfiguredKeyFiles {
         return created;
     }
 
-    /** The required key domains, then every policy's, in the policies file's order. */
+    /** The required key domains, then every policy's, in the policies file's order, then the data products'. */
     private static Set<String> domains(PolicyRegistry policies) {
         Set<String> domains = new LinkedHashSet<>(new KeyProperties(null, null, null, null, null, null, null, null).requiredDomains());
         policies.all().forEach(policy -> domains.add(policy.keyDomain()));
+        domains.add(KeyRing.DATA_PRODUCTS); // so data products can be switched on without a new key file
         return domains;
     }
 

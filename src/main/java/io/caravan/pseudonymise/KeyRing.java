@@ -28,6 +28,12 @@ public interface KeyRing {
     String SUPPRESSION = "suppression";
 
     /**
+     * The data products' key domain (#16): tokens published on Kafka are made under it, never under
+     * the warehouse key, so consumers cannot join them to the warehouse.
+     */
+    String DATA_PRODUCTS = "data-products";
+
+    /**
      * The archive's key domain: the master key that wraps the data key of each kept partner file
      * (see {@link ArchiveCipher}). A Tink keyset, not an HMAC key.
      */

@@ -50,7 +50,8 @@ class ProcessingRecordTest {
                 tuple("route", "google-ads-campaigns", "google-ads", "third_party", "campaign_performance", "US"),
                 tuple("route", "kreditwerk-contracts", "kreditwerk", "second_party", "contract", "DE"),
                 tuple("route", "meta-ads-insights", "meta-ads", "third_party", "campaign_performance", "unknown"),
-                tuple("route", "versicherung-direkt-events-api", "versicherung-direkt", "second_party", "insurance", "unknown"));
+                tuple("route", "versicherung-direkt-events-api", "versicherung-direkt", "second_party", "insurance", "unknown"),
+                tuple("route", "versicherung-direkt-events-kafka", "versicherung-direkt", "second_party", "insurance", "unknown"));
         assertThat(activity("analytics").sources()).filteredOn(s -> "dealer-nord-sales".equals(s.route()))
                 .extracting(Source::file).containsExactly("routes/dealer-nord/sales.camel.yaml");
     }
