@@ -61,7 +61,7 @@ class ConfigReloadIT {
             byte[] sample = Files.readAllBytes(Path.of("samples/dealer-nord/verkaeufe_2026-10.csv"));
             assertThat(unmapped(api, operator, sample)).doesNotContain("Bemerkung");
 
-            Files.writeString(nord, good.replace("{ column: FIN, type: vin", "{ column: FIN, type: vinn"));
+            save(nord, good.replace("{ column: FIN, type: vin", "{ column: FIN, type: vinn"));
             JsonNode rejected = awaitNewest(api, viewer, "rejected", 0);
             assertThat(rejected.path("file").asString()).endsWith("dealer/dealer-nord-sales.yaml");
             assertThat(rejected.path("path").asString()).isEqualTo("$.fields.vin.type");
@@ -69,12 +69,12 @@ class ConfigReloadIT {
             assertThat(rejected.path("version").asString()).hasSize(12);
             assertThat(preview(api, operator, sample).statusCode()).isEqualTo(200);
 
-            Files.writeString(nord, good.replace("record: sale", "record: lead"));
+            save(nord, good.replace("record: sale", "record: lead"));
             JsonNode disagreeing = awaitNewest(api, viewer, "rejected", 1);
             assertThat(disagreeing.path("message").asString()).contains("dealer-nord-sales.yaml").contains("for table lead");
             assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
 
-            Files.writeString(nord, good.replace("  comment:      { column: Bemerkung, type: text }\n", ""));
+            save(nord, good.replace("  comment:      { column: Bemerkung, type: text }\n", ""));
             JsonNode applied = awaitNewest(api, viewer, "applied", 2);
             assertThat(applied.path("message").asString()).contains("dealer-nord-sales");
             assertThat(applied.path("version").asString()).isNotEqualTo(rejected.path("version").asString());
@@ -82,20 +82,20 @@ class ConfigReloadIT {
             assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
 
             String direktGood = Files.readString(direkt);
-            Files.writeString(direkt, direktGood.replace("{{caravan.partners.versicherung-direkt.base-url}}",
+            save(direkt, direktGood.replace("{{caravan.partners.versicherung-direkt.base-url}}",
                     "{{caravan.partners.no-such-partner.base-url}}"));
             JsonNode rolledBack = awaitNewest(api, viewer, "rolled-back", 3);
             assertThat(rolledBack.path("route").asString()).isEqualTo("versicherung-direkt-events-api");
             assertThat(camel.getRouteController().getRouteStatus("versicherung-direkt-events-api")).isEqualTo(ServiceStatus.Started);
             assertThat(camel.getRouteController().getRouteStatus("dealer-nord-sales")).isEqualTo(ServiceStatus.Started);
-            Files.writeString(direkt, direktGood);
+            save(direkt, direktGood);
             awaitNewest(api, viewer, "applied", 4);
 
             String policiesGood = Files.readString(policies);
-            Files.writeString(policies, policiesGood + "\n  - nonsense\n");
+            save(policies, policiesGood + "\n  - nonsense\n");
             JsonNode badPolicy = awaitNewest(api, viewer, "rejected", 5);
             assertThat(badPolicy.path("file").asString()).endsWith("policies.yaml");
-            Files.writeString(policies, policiesGood + "\n# reviewed\n");
+            save(policies, policiesGood + "\n# reviewed\n");
             JsonNode pending = awaitNewest(api, viewer, "pending-restart", 6);
             assertThat(pending.path("file").asString()).endsWith("policies.yaml");
 
@@ -118,6 +118,16 @@ class ConfigReloadIT {
     }
 
     /** Waits until more than {@code seen} attempts exist and the newest has the outcome; returns it. */
+    /**
+     * Saves the file the way editors do (a new file moved over the old one), so the watcher sees the
+     * whole new content once rather than a half-written file.
+     */
+    private static void save(Path file, String content) throws java.io.IOException {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(temp, content);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private static JsonNode awaitNewest(ApiClient api, String viewer, String outcome, int seen) {
         return await("a reload attempt " + outcome).atMost(WAIT).until(() -> {
             JsonNode list = ApiClient.json(api.get("/api/reloads", viewer));

@@ -155,15 +155,14 @@ class PartnersPageBrowserIT {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#partner-list a[data-partner=dealer-nord]"))).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#partner[data-partner=dealer-nord] #month-grid")));
 
-        assertThat(day(today.minusDays(3)).getAttribute("data-outcome")).isEqualTo("on_time");
-        assertThat(day(today.minusDays(3)).getAttribute("title")).contains("due 12:00: on time").contains(onTime);
-        WebElement lateDay = day(today.minusDays(2));
-        assertThat(lateDay.getAttribute("class")).contains("late");
-        assertThat(lateDay.getAttribute("title")).contains("dealer-nord-sales due 12:00: late 150 min").contains(late);
-        assertThat(lateDay.getText()).contains("150 min");
-        assertThat(day(today.minusDays(1)).getAttribute("data-outcome")).isEqualTo("missing");
-        assertThat(day(today.plusDays(1)).getAttribute("data-outcome")).isEqualTo("pending");
-        assertThat(day(today.minusDays(4)).getAttribute("data-outcome")).as("nothing before since").isNull();
+        assertThat(attribute(today.minusDays(3), "data-outcome")).isEqualTo("on_time");
+        assertThat(attribute(today.minusDays(3), "title")).contains("due 12:00: on time").contains(onTime);
+        assertThat(attribute(today.minusDays(2), "class")).contains("late");
+        assertThat(attribute(today.minusDays(2), "title")).contains("dealer-nord-sales due 12:00: late 150 min").contains(late);
+        assertThat(attribute(today.minusDays(2), "innerText")).contains("150 min");
+        assertThat(attribute(today.minusDays(1), "data-outcome")).isEqualTo("missing");
+        assertThat(attribute(today.plusDays(1), "data-outcome")).isEqualTo("pending");
+        assertThat(attribute(today.minusDays(4), "data-outcome")).as("nothing before since").isNull();
         screenshot("console-partner.png");
 
         open("dealer-nord", today);
@@ -176,16 +175,27 @@ class PartnersPageBrowserIT {
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("delivery_missing").contains("ops-hook (webhook)").contains("sent"));
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("delivery_late").contains("latenessSeconds=9000"));
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("batch_failed").contains("batchId=" + failed));
-        assertThat(browser.findElement(By.cssSelector("#partner-agreements tr[data-agreement=dealer-nord-lead-routing]")).getText())
-                .contains("2027-12-31");
-        assertThat(browser.findElement(By.cssSelector("#partner-gates tr[data-connector=dealer-nord-sales]")).getText())
+        assertThat(text(By.cssSelector("#partner-agreements tr[data-agreement=dealer-nord-lead-routing]"))).contains("2027-12-31");
+        assertThat(text(By.cssSelector("#partner-gates tr[data-connector=dealer-nord-sales]")))
                 .contains("from 20 rows").contains("allow / quarantine / quarantine").contains("± 50 % of the last 12");
-        assertThat(browser.findElement(By.id("partner")).getText()).contains("No file of this partner is held by the gates.");
+        assertThat(text(By.id("partner"))).contains("No file of this partner is held by the gates.");
 
         browser.get(base + "/console/#/partners/fahrbank-leasing");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#partner[data-partner=fahrbank-leasing] #partner-agreements")));
         assertThat(browser.findElement(By.cssSelector("#partner-agreements tr[data-agreement=fahrbank-financed-sales]")).getText())
                 .contains("2027-12-31");
+    }
+
+    /** The element's text, read again when the console re-rendered the page meanwhile. */
+    private String text(By element) {
+        return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(element).getText());
+    }
+
+    /** An attribute of the day's cell, read again when the console re-rendered the page meanwhile. */
+    private String attribute(LocalDate day, String name) {
+        return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> java.util.Optional.ofNullable(day(day).getAttribute(name))).orElse(null);
     }
 
     /** The day's cell, on the page of its month. */

@@ -302,6 +302,13 @@ class NotificationsIT {
             return new AuditTrail(dataSource, new ObjectMapper());
         }
 
+        /** What the reload and preview services of ops need from the packages this test does not scan. */
+        @Bean
+        io.caravan.connector.ConnectorRegistry connectorRegistry() {
+            return new io.caravan.connector.ConnectorRegistry(java.nio.file.Path.of("connectors"),
+                    java.nio.file.Path.of("config/vocabularies.yaml"), java.util.Set.of("csv", "fixed-width", "adf-xml", "json"));
+        }
+
         @Bean
         @Primary
         Clock testClock() {
