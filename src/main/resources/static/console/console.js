@@ -96,25 +96,6 @@
     return body;
   }
 
-  /** POSTs a JSON body; answers the parsed JSON, throws ApiFailure with the API's error body otherwise. */
-  async function apiPost(path, payload) {
-    const res = await fetch(path, {
-      method: 'POST',
-      headers: { Authorization: state.auth, 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json',
-        'Content-Type': 'application/json' },
-      body: JSON.stringify(payload),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-    let body = null;
-    try { body = await res.json(); } catch (e) { body = null; }
-    if (res.status === 401 && state.me) {
-      signOut('Please sign in again.');
-    }
-    if (!res.ok) throw new ApiFailure(res.status, body);
-    return body;
-  }
-
   /** Shows why a section has nothing: its endpoint is missing in this build, or the call failed. */
   function unavailable(err, endpoint) {
     if (err instanceof ApiFailure && err.status === 404) {
@@ -1075,7 +1056,7 @@
         segmentBy: segmentBy.value || null, epsilon: epsilon.value ? Number(epsilon.value) : null,
         minGroupSize: minGroup.value ? Number(minGroup.value) : null };
       try {
-        result.replaceChildren(overlapAnswer(await apiPost('/api/overlaps', payload)));
+        result.replaceChildren(overlapAnswer(await api('/api/overlaps', 'POST', payload)));
       } catch (err) {
         result.replaceChildren(h('p', { class: 'error', role: 'alert', text: err.message
           + (err.body && err.body.field ? ' (' + err.body.field + ')' : '') }));
