@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * chunks of the batch through a second temporary table of the keys already seen (a key seen in an
  * earlier chunk changes nothing). It updates a stored record only when some column other than
  * {@code batch_id} and {@code ingested_at} differs, so the number of rows it reports is the number
- * delivered. Immutable and thread-safe.
+ * delivered; a row equal to its stored record is dropped before the insert, so it costs a look-up
+ * and no write (not even the row lock of {@code ON CONFLICT}). Immutable and thread-safe.
  */
 final class MergeSql {
     static final String STAGE = "pg_temp.caravan_stage";
@@ -53,21 +54,34 @@ final class MergeSql {
         targetColumns.add("key_id");
         targetColumns.addAll(business);
 
-        List<String> select = new ArrayList<>(List.of("c.record_key", "?::text", "?::text", "?::text", "?::text",
-                "?::timestamptz", "?::text", "c.key_id"));
-        business.forEach(c -> select.add("c." + c));
+        // what each target column gets: the batch's envelope from the bound parameters, the rest from the chunk
+        Map<String, String> value = new java.util.LinkedHashMap<>();
+        value.put("record_key", "c.record_key");
+        BATCH_ENVELOPE.forEach(c -> value.put(c, "e." + c));
+        value.put("key_id", "c.key_id");
+        business.forEach(c -> value.put(c, "c." + c));
 
         List<String> updated = targetColumns.stream().filter(c -> !c.equals("record_key")).toList();
         List<String> compared = updated.stream()
                 .filter(c -> !c.equals("batch_id") && !c.equals("ingested_at")).toList();
 
-        merge = "WITH chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
+        merge = "WITH e AS (SELECT ?::text AS connector_id, ?::text AS partner_id, ?::text AS data_class,"
+                + " ?::text AS batch_id, ?::timestamptz AS ingested_at, ?::text AS policy_id),"
+                + " chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
                 + " ORDER BY s.record_key, s.ordinal),"
                 + " fresh AS (INSERT INTO " + SEEN + " (record_key) SELECT record_key FROM chunk"
                 + " ON CONFLICT DO NOTHING RETURNING record_key),"
+                // a row equal to the stored record is left out before the insert: ON CONFLICT would lock
+                // (and so write) the stored row even when its WHERE then changes nothing. The scalar
+                // sub-select is one primary-key probe per row, whatever the planner thinks of the chunk's size.
+                + " changed AS (SELECT c.* FROM chunk c JOIN fresh f ON f.record_key = c.record_key CROSS JOIN e"
+                + " WHERE (SELECT ROW(" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
+                + ") FROM caravan." + quote(table.tableName()) + " t WHERE t.record_key = c.record_key)"
+                + " IS DISTINCT FROM ROW(" + compared.stream().map(value::get).collect(Collectors.joining(", ")) + ")),"
                 + " merged AS (INSERT INTO caravan." + quote(table.tableName()) + " AS t ("
                 + String.join(", ", targetColumns) + ") SELECT "
-                + String.join(", ", select) + " FROM chunk c JOIN fresh f ON f.record_key = c.record_key"
+                + targetColumns.stream().map(value::get).collect(Collectors.joining(", "))
+                + " FROM changed c CROSS JOIN e"
                 + " ON CONFLICT (record_key) DO UPDATE SET "
                 + updated.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
                 + " WHERE (" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))

@@ -137,6 +137,25 @@ class WarehouseWriterIT {
     }
 
     @Test
+    void anUnchangedRowCostsNoWriteNotEvenARowLock() {
+        writer.write(batch("b-first", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.5")),
+                sale(2, "k2", "Polo"), sale(3, "k3", "Up")).batch(), WarehouseTable.SALE);
+        List<Map<String, Object>> before = sql.queryForList(
+                "SELECT record_key, ctid::text AS ctid, xmin::text AS xmin, xmax::text AS xmax FROM caravan.sale ORDER BY record_key");
+
+        BatchSummary again = writer.write(batch("b-again", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.50")),
+                sale(2, "k2", "Polo"), sale(3, "k3", "Up"), sale(4, "k1", "Passat")).batch(), WarehouseTable.SALE);
+
+        assertThat(again.rowsDuplicate()).isEqualTo(4);
+        assertThat(again.rowsDelivered()).isZero();
+        assertThat(sql.queryForList(
+                "SELECT record_key, ctid::text AS ctid, xmin::text AS xmin, xmax::text AS xmax FROM caravan.sale ORDER BY record_key"))
+                .as("no new row version and no lock left on the stored rows")
+                .isEqualTo(before)
+                .allSatisfy(r -> assertThat(r.get("xmax")).isEqualTo("0"));
+    }
+
+    @Test
     void firstOccurrenceOfARecordKeyInABatchWinsAndLaterOnesAreDuplicates() {
         BatchSummary summary = writer.write(batch("b-dup",
                 sale(1, "k1", "Golf"), sale(2, "k2", "Polo"), sale(3, "k3", "Up"),
