@@ -75,7 +75,6 @@ public final class PipelineBenchmark {
             Run last = null;
             for (int run = 1; run <= runs; run++) {
                 jdbc.execute("TRUNCATE caravan.sale"); // every run is a first delivery into an empty table
-                jdbc.execute("CHECKPOINT");
                 last = deliver(jdbc, export, inbox, "verkaeufe_bench_" + run + ".csv", rows);
                 checkFirstDelivery(jdbc, last, rows);
                 double copyPk = baselines ? copyBaseline(dataSource, rows, false) : Double.NaN;
@@ -222,7 +221,6 @@ public final class PipelineBenchmark {
                     s.execute("CREATE TABLE public.bench_copy (LIKE caravan.sale INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
                     s.execute("ALTER TABLE public.bench_copy ADD PRIMARY KEY (record_key)");
                 }
-                s.execute("CHECKPOINT");
             }
             long start = System.nanoTime();
             long copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
