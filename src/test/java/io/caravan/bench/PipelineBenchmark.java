@@ -73,17 +73,21 @@ public final class PipelineBenchmark {
             Files.createDirectories(inbox);
             List<double[]> pairs = new ArrayList<>(); // pipeline s, COPY-PK s, COPY all indexes s
             Run last = null;
+            long maxHeap = 0;
+            long maxLive = 0;
             for (int run = 1; run <= runs; run++) {
                 jdbc.execute("TRUNCATE caravan.sale"); // every run is a first delivery into an empty table
                 last = deliver(jdbc, export, inbox, "verkaeufe_bench_" + run + ".csv", rows);
                 checkFirstDelivery(jdbc, last, rows);
+                maxHeap = Math.max(maxHeap, last.heapPeak >> 20);
+                maxLive = Math.max(maxLive, last.livePeak >> 20);
                 double copyPk = baselines ? copyBaseline(dataSource, rows, false) : Double.NaN;
                 double copyAll = baselines ? copyBaseline(dataSource, rows, true) : Double.NaN;
                 pairs.add(new double[] {last.seconds, copyPk, copyAll});
                 System.out.printf(Locale.ROOT, "run %d  pipeline %,.1f s %,.0f rows/s (%,.1f s from drop) | COPY-PK %,.1f s %,.0f rows/s"
-                                + " | pipeline/COPY-PK %.1f %% | COPY all indexes %,.1f s = %.1f %% of COPY-PK | peak heap %,d MB, RSS peak %,d MB%n",
+                                + " | pipeline/COPY-PK %.1f %% | COPY all indexes %,.1f s = %.1f %% of COPY-PK | peak heap %,d MB (after GC %,d MB), RSS peak %,d MB%n",
                         run, last.seconds, rows / last.seconds, last.wall, copyPk, rows / copyPk, 100 * copyPk / last.seconds,
-                        copyAll, 100 * copyPk / copyAll, last.heapPeak >> 20, rssPeakKb() >> 10);
+                        copyAll, 100 * copyPk / copyAll, last.heapPeak >> 20, last.livePeak >> 20, rssPeakKb() >> 10);
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "rows                         %,d per run, %d runs, every row delivered, ledger exact%n", rows, runs);
@@ -92,8 +96,8 @@ public final class PipelineBenchmark {
             System.out.printf(Locale.ROOT, "COPY all indexes / COPY-PK   %.1f %%  (the single-connection limit)%n", median(pairs, 1, 2));
             System.out.printf(Locale.ROOT, "pipeline median              %,.0f rows/s; COPY-PK median %,.0f rows/s%n",
                     rows / medianOf(pairs, 0), rows / medianOf(pairs, 1));
-            System.out.printf(Locale.ROOT, "peak heap                    %,d MB of max %,d MB; process RSS peak %,d MB (VmHWM)%n",
-                    last.heapPeak >> 20, Runtime.getRuntime().maxMemory() >> 20, rssPeakKb() >> 10);
+            System.out.printf(Locale.ROOT, "peak heap                    %,d MB of max %,d MB (largest after a GC: %,d MB); process RSS peak %,d MB (VmHWM)%n",
+                    pairs.size() == 0 ? 0 : maxHeap, Runtime.getRuntime().maxMemory() >> 20, maxLive, rssPeakKb() >> 10);
 
             if (redeliver) {
                 // the same unchanged file again: every row a duplicate, nothing written
@@ -128,7 +132,7 @@ public final class PipelineBenchmark {
     }
 
     /** One delivery of the export under {@code name}: its ledger row, seconds (batch start to commit) and peak heap. */
-    private record Run(Map<String, Object> batch, double seconds, double wall, long heapPeak) {
+    private record Run(Map<String, Object> batch, double seconds, double wall, long heapPeak, long livePeak) {
     }
 
     private static Run deliver(JdbcTemplate jdbc, Path export, Path inbox, String name, int rows) throws Exception {
@@ -146,6 +150,7 @@ public final class PipelineBenchmark {
                 .orElseThrow();
         double wall = (System.nanoTime() - dropped) / 1e9;
         long heapPeak = heapPeak();
+        long livePeak = LIVE_PEAK.get();
         if (!"completed".equals(batch.get("status"))) {
             throw new IllegalStateException("the benchmark batch did not complete: " + batch.get("status") + " " + batch.get("error"));
         }
@@ -154,7 +159,7 @@ public final class PipelineBenchmark {
         }
         double seconds = Duration.between(((Timestamp) batch.get("started_at")).toInstant(),
                 ((Timestamp) batch.get("finished_at")).toInstant()).toMillis() / 1000.0;
-        return new Run(batch, seconds, wall, heapPeak);
+        return new Run(batch, seconds, wall, heapPeak, livePeak);
     }
 
     /** Every row delivered, and the table holds exactly the batch's rows. */
@@ -281,7 +286,32 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** Largest heap left after a collection (the live set) since the last {@link #resetPeaks()}, polled. */
+    private static final java.util.concurrent.atomic.AtomicLong LIVE_PEAK = new java.util.concurrent.atomic.AtomicLong();
+
+    static {
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                long live = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                        live += pool.getCollectionUsage().getUsed();
+                    }
+                }
+                LIVE_PEAK.accumulateAndGet(live, Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-live-heap");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
     private static void resetPeaks() {
+        LIVE_PEAK.set(0);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();
