@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  * key id, business columns); the envelope values that are the same for the whole batch are bound
  * parameters of the merge. The merge runs once per chunk. It keeps the first occurrence of each
  * record key: within the chunk by {@code DISTINCT ON ... ORDER BY record_key, ordinal}, across the
- * chunks of the batch through a second temporary table of the keys already seen (a key seen in an
- * earlier chunk changes nothing). It updates a stored record only when some column other than
+ * chunks of the batch by the stored record's {@code batch_id} (written by an earlier chunk of this
+ * batch) and, for an earlier occurrence that changed nothing, a second temporary table of those keys
+ * (so a first delivery, where nothing is unchanged, adds nothing to it). It updates a stored record only when some column other than
  * {@code batch_id} and {@code ingested_at} differs, so the number of rows it reports is the number
  * delivered; a row equal to its stored record is dropped before the insert, so it costs a look-up
  * and no write (not even the row lock of {@code ON CONFLICT}). Immutable and thread-safe.
@@ -65,23 +66,29 @@ final class MergeSql {
         List<String> compared = updated.stream()
                 .filter(c -> !c.equals("batch_id") && !c.equals("ingested_at")).toList();
 
+        String target = "caravan." + quote(table.tableName());
         merge = "WITH e AS (SELECT ?::text AS connector_id, ?::text AS partner_id, ?::text AS data_class,"
                 + " ?::text AS batch_id, ?::timestamptz AS ingested_at, ?::text AS policy_id),"
                 + " chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
                 + " ORDER BY s.record_key, s.ordinal),"
-                + " fresh AS (INSERT INTO " + SEEN + " (record_key) SELECT record_key FROM chunk"
-                + " ON CONFLICT DO NOTHING RETURNING record_key),"
-                // a row equal to the stored record is left out before the insert: ON CONFLICT would lock
-                // (and so write) the stored row even when its WHERE then changes nothing. The scalar
-                // sub-select is one primary-key probe per row, whatever the planner thinks of the chunk's size.
-                + " changed AS (SELECT c.* FROM chunk c JOIN fresh f ON f.record_key = c.record_key CROSS JOIN e"
-                + " WHERE (SELECT ROW(" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
-                + ") FROM caravan." + quote(table.tableName()) + " t WHERE t.record_key = c.record_key)"
-                + " IS DISTINCT FROM ROW(" + compared.stream().map(value::get).collect(Collectors.joining(", ")) + ")),"
-                + " merged AS (INSERT INTO caravan." + quote(table.tableName()) + " AS t ("
+                // one primary-key probe per row (LATERAL: a parameterised index scan whatever the planner
+                // thinks of the chunk's size): the stored record's batch and whether the row equals it
+                + " probe AS (SELECT c.*, t.batch_id AS stored_batch, t.same AS unchanged FROM chunk c CROSS JOIN e"
+                + " LEFT JOIN LATERAL (SELECT t.batch_id, (ROW("
+                + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
+                + ") IS NOT DISTINCT FROM ROW(" + compared.stream().map(value::get).collect(Collectors.joining(", "))
+                + ")) AS same FROM " + target + " t WHERE t.record_key = c.record_key) t ON true),"
+                // a row equal to its stored record writes nothing (not even the row lock ON CONFLICT would
+                // take); its key is remembered so that a later, different occurrence in this batch loses
+                + " kept AS (INSERT INTO " + SEEN + " (record_key) SELECT p.record_key FROM probe p CROSS JOIN e"
+                + " WHERE p.unchanged AND p.stored_batch IS DISTINCT FROM e.batch_id ON CONFLICT DO NOTHING),"
+                + " merged AS (INSERT INTO " + target + " AS t ("
                 + String.join(", ", targetColumns) + ") SELECT "
                 + targetColumns.stream().map(value::get).collect(Collectors.joining(", "))
-                + " FROM changed c CROSS JOIN e"
+                + " FROM probe c CROSS JOIN e"
+                // written by an earlier chunk of this batch, or an earlier occurrence was unchanged: first one wins
+                + " WHERE c.unchanged IS NOT TRUE AND c.stored_batch IS DISTINCT FROM e.batch_id"
+                + " AND (SELECT true FROM " + SEEN + " k WHERE k.record_key = c.record_key) IS NULL"
                 + " ON CONFLICT (record_key) DO UPDATE SET "
                 + updated.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
                 + " WHERE (" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))

@@ -137,6 +137,23 @@ class WarehouseWriterIT {
     }
 
     @Test
+    void anUnchangedFirstOccurrenceStillWinsOverALaterChangedOneInAnotherChunk() {
+        writer.write(batch("b-old", sale(1, "k1", "Golf"), sale(2, "k2", "Polo")).batch(), WarehouseTable.SALE);
+
+        // chunks of 3: k1 unchanged in the first chunk, then changed in the second and the third
+        BatchSummary summary = writer.write(batch("b-new", sale(1, "k1", "Golf"), sale(2, "k3", "Up"),
+                sale(3, "k4", "Fox"), sale(4, "k1", "Passat"), sale(5, "k3", "Lupo"), sale(6, "k5", "Polo"),
+                sale(7, "k1", "Arteon")).batch(), WarehouseTable.SALE);
+
+        assertThat(summary.rowsDelivered()).isEqualTo(3);
+        assertThat(summary.rowsDuplicate()).isEqualTo(4);
+        assertThat(sql.queryForMap("SELECT model, batch_id FROM caravan.sale WHERE record_key = 'k1'"))
+                .containsEntry("model", "Golf").containsEntry("batch_id", "b-old");
+        assertThat(sql.queryForObject("SELECT model FROM caravan.sale WHERE record_key = 'k3'", String.class))
+                .isEqualTo("Up");
+    }
+
+    @Test
     void anUnchangedRowCostsNoWriteNotEvenARowLock() {
         writer.write(batch("b-first", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.5")),
                 sale(2, "k2", "Polo"), sale(3, "k3", "Up")).batch(), WarehouseTable.SALE);
