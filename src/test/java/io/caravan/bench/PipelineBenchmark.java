@@ -58,7 +58,28 @@ public final class PipelineBenchmark {
         long bytes = DealerNordExport.write(export, rows);
         System.out.printf(Locale.ROOT, "generated %,d rows (%,.1f MB) in %s%n", rows, bytes / 1e6, export);
 
+        // the dealer's descriptor allows files up to 512 MB; a larger benchmark file gets a copy of the
+        // descriptors with that one limit raised (nothing else differs)
+        Path connectors = Path.of("connectors");
+        if (bytes > 512L * 1024 * 1024) {
+            connectors = work.resolve("connectors");
+            Path source = Path.of("connectors");
+            try (var files = Files.walk(source)) {
+                for (Path file : files.toList()) {
+                    Path target = connectors.resolve(source.relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(file, target);
+                    }
+                }
+            }
+            Files.writeString(connectors.resolve("dealer/dealer-nord-sales.yaml"),
+                    "limits:\n  maxFileBytes: " + 2 * bytes + "\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+
         ConfigurableApplicationContext app = new SpringApplication(CaravanApplication.class).run(
+                "--caravan.connectors-dir=" + connectors.toAbsolutePath(),
                 "--caravan.data-dir=" + work.resolve("data"),
                 "--caravan.samples.seed=false",
                 "--caravan.sftp.gateway.enabled=false",
