@@ -35,14 +35,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Generates an N-row export in the northern dealer group's layout ({@link DealerNordExport}:
  * ISO-8859-1, {@code ;}, decimal comma, German dates, e-mail, phone, VIN, names and addresses), starts Caravan on the
- * embedded defaults in a fresh data directory, delivers the file into the partner's inbox (with the
- * {@code .ready} marker the SFTP gateway writes when an upload is complete) and waits
- * for the ledger to complete the batch: CSV parsing, harmonising, consent and suppression look-ups,
- * HMAC pseudonymisation, staging and merge into {@code caravan.sale}. Then it COPYs the same number
- * of rows (equivalent columns, random 64-character keys) into a copy of {@code caravan.sale} with
- * its primary key, and prints both rates, their ratio and the peak heap of the run.
+ * embedded defaults in a fresh data directory and then, {@code bench.runs} times (default 5), interleaved: empties
+ * {@code caravan.sale}, delivers the file into the partner's inbox (with the {@code .ready} marker the SFTP gateway
+ * writes when an upload is complete) and waits for the ledger to complete the batch (gate pre-pass, CSV parsing,
+ * harmonising, consent and suppression look-ups, HMAC pseudonymisation, identity seal, staging and merge into
+ * {@code caravan.sale}); checks that every row was delivered and the table holds exactly the batch's rows; then COPYs
+ * the same number of equivalent rows (random 64-character keys) into a copy of {@code caravan.sale} with its primary
+ * key only (the yardstick) and into one with all its indexes (the single-connection limit). It prints each run, the
+ * medians, peak heap, heap after GC and process RSS; then re-delivers the unchanged file and checks that every row is
+ * a duplicate and none was written. {@code bench.baselines=false} skips the COPYs, {@code bench.redeliver=false} the
+ * re-delivery, {@code bench.rekey=true} also times the re-key job.
  *
- * <p>Run: {@code mvn -Pbench test -Dbench.rows=1000000} (the profile runs it with {@code -Xmx512m}).
+ * <p>Run: {@code mvn -Pbench test -Dbench.rows=1000000} (the profile runs it with {@code -Xmx512m}, or
+ * {@code -Dbench.xmx=256m}).
  */
 public final class PipelineBenchmark {
     private static final String ROUTE = "dealer-nord-sales";
