@@ -71,23 +71,23 @@ final class MergeSql {
                 + " ?::text AS batch_id, ?::timestamptz AS ingested_at, ?::text AS policy_id),"
                 + " chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
                 + " ORDER BY s.record_key, s.ordinal),"
-                // one primary-key probe per row (LATERAL: a parameterised index scan whatever the planner
-                // thinks of the chunk's size): the stored record's batch and whether the row equals it
-                + " probe AS (SELECT c.*, t.batch_id AS stored_batch, t.same AS unchanged FROM chunk c CROSS JOIN e"
-                + " LEFT JOIN LATERAL (SELECT t.batch_id, (ROW("
-                + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
+                // one primary-key probe per row: a scalar sub-select is never turned into a join, so it stays an
+                // index probe however large the table is (a LATERAL join is pulled up and may become a scan per chunk)
+                + " probe AS (SELECT c.*, (SELECT CASE WHEN t.batch_id = e.batch_id THEN 'this'"
+                + " WHEN ROW(" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
                 + ") IS NOT DISTINCT FROM ROW(" + compared.stream().map(value::get).collect(Collectors.joining(", "))
-                + ")) AS same FROM " + target + " t WHERE t.record_key = c.record_key) t ON true),"
+                + ") THEN 'same' ELSE 'changed' END FROM " + target + " t WHERE t.record_key = c.record_key) AS stored"
+                + " FROM chunk c CROSS JOIN e),"
                 // a row equal to its stored record writes nothing (not even the row lock ON CONFLICT would
                 // take); its key is remembered so that a later, different occurrence in this batch loses
-                + " kept AS (INSERT INTO " + SEEN + " (record_key) SELECT p.record_key FROM probe p CROSS JOIN e"
-                + " WHERE p.unchanged AND p.stored_batch IS DISTINCT FROM e.batch_id ON CONFLICT DO NOTHING),"
+                + " kept AS (INSERT INTO " + SEEN + " (record_key) SELECT p.record_key FROM probe p"
+                + " WHERE p.stored = 'same' ON CONFLICT DO NOTHING),"
                 + " merged AS (INSERT INTO " + target + " AS t ("
                 + String.join(", ", targetColumns) + ") SELECT "
                 + targetColumns.stream().map(value::get).collect(Collectors.joining(", "))
                 + " FROM probe c CROSS JOIN e"
                 // written by an earlier chunk of this batch, or an earlier occurrence was unchanged: first one wins
-                + " WHERE c.unchanged IS NOT TRUE AND c.stored_batch IS DISTINCT FROM e.batch_id"
+                + " WHERE (c.stored IS NULL OR c.stored = 'changed')"
                 + " AND (SELECT true FROM " + SEEN + " k WHERE k.record_key = c.record_key) IS NULL"
                 + " ON CONFLICT (record_key) DO UPDATE SET "
                 + updated.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
