@@ -154,6 +154,43 @@ class WarehouseWriterIT {
     }
 
     @Test
+    void theMergeProbesTheStoredRecordsByPrimaryKeyHoweverLargeTheTable() throws Exception {
+        sql.execute("INSERT INTO caravan.sale (record_key, connector_id, partner_id, data_class, batch_id, ingested_at,"
+                + " policy_id) SELECT md5(i::text) || md5(i::text), 'c', 'p', 'first_party', 'b-old', now(), 'pol'"
+                + " FROM generate_series(1, 50000) i");
+        sql.execute("ANALYZE caravan.sale");
+        MergeSql merge = new MergeSql(WarehouseTable.SALE);
+        List<String> plan = new ArrayList<>();
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(merge.createStage());
+                statement.execute(merge.createSeen());
+                statement.execute("INSERT INTO " + MergeSql.STAGE + " (ordinal, record_key) SELECT i, md5(i::text) || md5(i::text)"
+                        + " FROM generate_series(1, 20000) i");
+                statement.execute("ANALYZE " + MergeSql.STAGE);
+            }
+            try (java.sql.PreparedStatement explain = connection.prepareStatement("EXPLAIN " + merge.merge())) {
+                for (int i = 1; i <= 6; i++) {
+                    if (i == 5) {
+                        explain.setObject(i, OffsetDateTime.now(ZoneOffset.UTC));
+                    } else {
+                        explain.setString(i, "x");
+                    }
+                }
+                try (java.sql.ResultSet rows = explain.executeQuery()) {
+                    while (rows.next()) {
+                        plan.add(rows.getString(1));
+                    }
+                }
+            }
+            connection.rollback();
+        }
+        assertThat(plan).as(String.join("\n", plan)).noneMatch(line -> line.contains("Seq Scan on sale"))
+                .anyMatch(line -> line.contains("Index") && line.contains("sale_pkey"));
+    }
+
+    @Test
     void anUnchangedRowCostsNoWriteNotEvenARowLock() {
         writer.write(batch("b-first", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.5")),
                 sale(2, "k2", "Polo"), sale(3, "k3", "Up")).batch(), WarehouseTable.SALE);
