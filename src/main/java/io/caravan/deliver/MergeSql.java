@@ -15,10 +15,12 @@ import java.util.stream.Collectors;
  * key id, business columns); the envelope values that are the same for the whole batch are bound
  * parameters of the merge. The merge runs once per chunk. It keeps the first occurrence of each
  * record key: within the chunk by {@code DISTINCT ON ... ORDER BY record_key, ordinal}, across the
- * chunks of the batch through a second temporary table of the keys already seen (a key seen in an
- * earlier chunk changes nothing). It updates a stored record only when some column other than
+ * chunks of the batch by the stored record's {@code batch_id} (written by an earlier chunk of this
+ * batch) and, for an earlier occurrence that changed nothing, a second temporary table of those keys
+ * (so a first delivery, where nothing is unchanged, adds nothing to it). It updates a stored record only when some column other than
  * {@code batch_id} and {@code ingested_at} differs, so the number of rows it reports is the number
- * delivered. Immutable and thread-safe.
+ * delivered; a row equal to its stored record is dropped before the insert, so it costs a look-up
+ * and no write (not even the row lock of {@code ON CONFLICT}). Immutable and thread-safe.
  */
 final class MergeSql {
     static final String STAGE = "pg_temp.caravan_stage";
@@ -54,21 +56,40 @@ final class MergeSql {
         targetColumns.add("key_id");
         targetColumns.addAll(business);
 
-        List<String> select = new ArrayList<>(List.of("c.record_key", "?::text", "?::text", "?::text", "?::text",
-                "?::timestamptz", "?::text", "c.key_id"));
-        business.forEach(c -> select.add("c." + c));
+        // what each target column gets: the batch's envelope from the bound parameters, the rest from the chunk
+        Map<String, String> value = new java.util.LinkedHashMap<>();
+        value.put("record_key", "c.record_key");
+        BATCH_ENVELOPE.forEach(c -> value.put(c, "e." + c));
+        value.put("key_id", "c.key_id");
+        business.forEach(c -> value.put(c, "c." + c));
 
         List<String> updated = targetColumns.stream().filter(c -> !c.equals("record_key")).toList();
         List<String> compared = updated.stream()
                 .filter(c -> !c.equals("batch_id") && !c.equals("ingested_at")).toList();
 
-        merge = "WITH chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
+        String target = "caravan." + quote(table.tableName());
+        merge = "WITH e AS (SELECT ?::text AS connector_id, ?::text AS partner_id, ?::text AS data_class,"
+                + " ?::text AS batch_id, ?::timestamptz AS ingested_at, ?::text AS policy_id),"
+                + " chunk AS (SELECT DISTINCT ON (s.record_key) s.* FROM " + STAGE + " s"
                 + " ORDER BY s.record_key, s.ordinal),"
-                + " fresh AS (INSERT INTO " + SEEN + " (record_key) SELECT record_key FROM chunk"
-                + " ON CONFLICT DO NOTHING RETURNING record_key),"
-                + " merged AS (INSERT INTO caravan." + quote(table.tableName()) + " AS t ("
+                // one primary-key probe per row: a scalar sub-select is never turned into a join, so it stays an
+                // index probe however large the table is (a LATERAL join is pulled up and may become a scan per chunk)
+                + " probe AS (SELECT c.*, (SELECT CASE WHEN t.batch_id = e.batch_id THEN 'this'"
+                + " WHEN ROW(" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))
+                + ") IS NOT DISTINCT FROM ROW(" + compared.stream().map(value::get).collect(Collectors.joining(", "))
+                + ") THEN 'same' ELSE 'changed' END FROM " + target + " t WHERE t.record_key = c.record_key) AS stored"
+                + " FROM chunk c CROSS JOIN e),"
+                // a row equal to its stored record writes nothing (not even the row lock ON CONFLICT would
+                // take); its key is remembered so that a later, different occurrence in this batch loses
+                + " kept AS (INSERT INTO " + SEEN + " (record_key) SELECT p.record_key FROM probe p"
+                + " WHERE p.stored = 'same' ON CONFLICT DO NOTHING),"
+                + " merged AS (INSERT INTO " + target + " AS t ("
                 + String.join(", ", targetColumns) + ") SELECT "
-                + String.join(", ", select) + " FROM chunk c JOIN fresh f ON f.record_key = c.record_key"
+                + targetColumns.stream().map(value::get).collect(Collectors.joining(", "))
+                + " FROM probe c CROSS JOIN e"
+                // written by an earlier chunk of this batch, or an earlier occurrence was unchanged: first one wins
+                + " WHERE (c.stored IS NULL OR c.stored = 'changed')"
+                + " AND (SELECT true FROM " + SEEN + " k WHERE k.record_key = c.record_key) IS NULL"
                 + " ON CONFLICT (record_key) DO UPDATE SET "
                 + updated.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", "))
                 + " WHERE (" + compared.stream().map(c -> "t." + c).collect(Collectors.joining(", "))

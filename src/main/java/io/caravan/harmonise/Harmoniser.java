@@ -4,6 +4,7 @@ import io.caravan.error.SafeMessage;
 import io.caravan.connector.CanonicalFields;
 import io.caravan.connector.FormatSpec;
 import io.caravan.connector.FieldSpec;
+import io.caravan.connector.FieldType;
 import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.connector.ColumnType;
 import io.caravan.ingest.SourceRow;
@@ -54,12 +55,16 @@ import java.util.regex.Pattern;
  */
 public final class Harmoniser {
     private static final HexFormat HEX = HexFormat.of();
+    /** The record key of every row a profile pass harmonises: present, never computed. */
+    private static final String PROFILE_KEY = "profile";
 
     private final ConnectorDescriptor connector;
     private final Set<String> mappedColumns = new HashSet<>();
     private final Set<String> selectedArrays = new HashSet<>();
     private final Map<String, ColumnType> columnTypes;
     private final boolean derivesWmi;
+    /** Fields a profile pass leaves unparsed: optional e-mails and phones outside the natural key (they can only warn). */
+    private final Set<String> unprofiled = new HashSet<>();
     /**
      * Parsed dates of business fields (sale dates, contract dates: a few thousand distinct values),
      * bounded; dates of personal fields (birth dates) are never cached.
@@ -74,6 +79,10 @@ public final class Harmoniser {
                 .forEach(c -> selectedArrays.add(c.substring(0, c.indexOf('[')) + ".")); // actions[action_type=lead].value reads actions.N.*
         this.columnTypes = CanonicalFields.business(connector.table());
         this.derivesWmi = connector.table().hasColumn("wmi") && connector.fields().containsKey("vin");
+        connector.fields().values().stream()
+                .filter(f -> (f.type() == FieldType.EMAIL || f.type() == FieldType.PHONE) && !f.required()
+                        && !connector.naturalKey().contains(f.name()))
+                .forEach(f -> unprofiled.add(f.name()));
     }
 
     public ConnectorDescriptor connector() {
@@ -89,6 +98,17 @@ public final class Harmoniser {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
         return new PerBatch(context, sha256);
+    }
+
+    /**
+     * A function for a read-only profile of a batch (the {@link PrePass}): each row gets the
+     * disposition, fatal issues and parsed business, date and VIN fields it will get from
+     * {@link #forBatch}, but optional e-mails and phones outside the natural key are not parsed (an
+     * invalid one only warns, so it cannot change what the profile counts) and the record key is
+     * checked, not computed. Its rows must never be delivered.
+     */
+    public Function<SourceRow, Row> forProfile(BatchContext context) {
+        return new PerBatch(context, null);
     }
 
     private final class PerBatch implements Function<SourceRow, Row> {
@@ -114,6 +134,9 @@ public final class Harmoniser {
             }
             Map<String, Object> fields = row.fields();
             for (FieldSpec spec : connector.fields().values()) {
+                if (sha256 == null && unprofiled.contains(spec.name())) {
+                    continue;
+                }
                 String raw = source.get(spec.column());
                 Object value = parse(row, spec, raw == null ? null : raw.strip(), source);
                 if (value != null) {
@@ -163,6 +186,9 @@ public final class Harmoniser {
                     return null;
                 }
                 key.append('|').append(canonical(value));
+            }
+            if (sha256 == null) {
+                return PROFILE_KEY;
             }
             return HEX.formatHex(sha256.digest(key.toString().getBytes(StandardCharsets.UTF_8)));
         }

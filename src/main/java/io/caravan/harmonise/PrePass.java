@@ -25,8 +25,9 @@ import java.util.function.Supplier;
 
 /**
  * A streaming, read-only pass over a whole source before it is delivered: each record is read with
- * the connector's reader and harmonised (parse, map, normalise, validate) exactly as the real run
- * will, and only counted; nothing is written anywhere and no row is kept, so memory stays flat
+ * the connector's reader and harmonised (parse, map, normalise, validate) as the real run will judge
+ * it ({@link Harmoniser#forProfile}: optional e-mails and phones, which can only warn, are not parsed,
+ * and no record key is hashed), and only counted; nothing is written anywhere and no row is kept, so memory stays flat
  * whatever the source's size (the column list is capped at {@link #MAX_COLUMNS}).
  *
  * <p>The source is opened anew for the pass (from the {@link Supplier} given) and closed at its
@@ -69,7 +70,7 @@ public final class PrePass {
         // a context of its own: what the pass notes (unmapped columns) must not leak into the real batch
         scratch = new BatchContext(batch.batchId(), batch.routeId(), batch.connectorId(), batch.partnerId(),
                 batch.dataClass(), batch.source(), batch.startedAt());
-        Function<SourceRow, Row> harmonise = harmoniser.forBatch(scratch);
+        Function<SourceRow, Row> harmonise = harmoniser.forProfile(scratch); // counts, not identifiers
         List<FieldSpec> required = connector.fields().values().stream().filter(FieldSpec::required).toList();
         List<FieldSpec> vins = connector.fields().values().stream().filter(f -> f.type() == FieldType.VIN).toList();
         Set<String> columns = new LinkedHashSet<>();

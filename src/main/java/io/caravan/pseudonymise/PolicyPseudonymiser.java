@@ -29,7 +29,9 @@ final class PolicyPseudonymiser implements Pseudonymiser {
 
     private final Policy policy;
     private final KeyRing keys;
-    private final List<Map.Entry<String, FieldAction>> rules;
+    private final List<Rule> rules;
+    /** The token column of each field the policy hmacs. */
+    private final Map<String, String> tokenColumns;
     private final int outputSize;
     private final boolean seals;
 
@@ -37,9 +39,15 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.rules = policy.actions().entrySet().stream().filter(e -> e.getValue() != FieldAction.DROP)
-                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+                .map(e -> new Rule(e.getKey(), e.getValue(), e.getValue().outputColumn(e.getKey()))).toList();
+        this.tokenColumns = rules.stream().filter(r -> r.action() == FieldAction.HMAC)
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(Rule::field, Rule::column));
         this.outputSize = policy.outputColumns().size() + 1;
         this.seals = seals(policy);
+    }
+
+    /** One field's action and output column, resolved once (not per row). */
+    private record Rule(String field, FieldAction action, String column) {
     }
 
     /** Whether a policy's tokens are stored in the warehouse, and so sealed for the re-key job. */
@@ -80,14 +88,14 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         Map<String, Object> out = new HashMap<>(outputSize * 2);
         Map<String, String> sealed = seal == null ? null : new HashMap<>(8);
         boolean tokenised = false;
-        for (Map.Entry<String, FieldAction> rule : rules) {
-            String field = rule.getKey();
-            if (!in.containsKey(field)) {
+        for (Rule rule : rules) {
+            String field = rule.field();
+            Object value = in.get(field);
+            if (value == null && !in.containsKey(field)) {
                 continue;
             }
-            Object value = in.get(field);
-            FieldAction action = rule.getValue();
-            String column = action.outputColumn(field);
+            FieldAction action = rule.action();
+            String column = rule.column();
             switch (action) {
                 case KEEP -> out.put(column, value);
                 case HMAC -> {
@@ -119,11 +127,12 @@ final class PolicyPseudonymiser implements Pseudonymiser {
         }
         if (tokeniser != null && in.get(SUBJECT_FIELD) instanceof String subject
                 && policy.action(subject) == FieldAction.HMAC) {
-            Object token = out.get(FieldAction.HMAC.outputColumn(subject));
+            String tokenColumn = tokenColumns.get(subject);
+            Object token = out.get(tokenColumn);
             if (token != null) {
                 out.put(SUBJECT_TOKEN, token);
                 if (sealed != null) {
-                    sealed.put(IdentitySeal.SUBJECT, sealed.get(FieldAction.HMAC.outputColumn(subject)));
+                    sealed.put(IdentitySeal.SUBJECT, sealed.get(tokenColumn));
                 }
             }
         }

@@ -137,6 +137,79 @@ class WarehouseWriterIT {
     }
 
     @Test
+    void anUnchangedFirstOccurrenceStillWinsOverALaterChangedOneInAnotherChunk() {
+        writer.write(batch("b-old", sale(1, "k1", "Golf"), sale(2, "k2", "Polo")).batch(), WarehouseTable.SALE);
+
+        // chunks of 3: k1 unchanged in the first chunk, then changed in the second and the third
+        BatchSummary summary = writer.write(batch("b-new", sale(1, "k1", "Golf"), sale(2, "k3", "Up"),
+                sale(3, "k4", "Fox"), sale(4, "k1", "Passat"), sale(5, "k3", "Lupo"), sale(6, "k5", "Polo"),
+                sale(7, "k1", "Arteon")).batch(), WarehouseTable.SALE);
+
+        assertThat(summary.rowsDelivered()).isEqualTo(3);
+        assertThat(summary.rowsDuplicate()).isEqualTo(4);
+        assertThat(sql.queryForMap("SELECT model, batch_id FROM caravan.sale WHERE record_key = 'k1'"))
+                .containsEntry("model", "Golf").containsEntry("batch_id", "b-old");
+        assertThat(sql.queryForObject("SELECT model FROM caravan.sale WHERE record_key = 'k3'", String.class))
+                .isEqualTo("Up");
+    }
+
+    @Test
+    void theMergeProbesTheStoredRecordsByPrimaryKeyHoweverLargeTheTable() throws Exception {
+        sql.execute("INSERT INTO caravan.sale (record_key, connector_id, partner_id, data_class, batch_id, ingested_at,"
+                + " policy_id) SELECT md5(i::text) || md5(i::text), 'c', 'p', 'first_party', 'b-old', now(), 'pol'"
+                + " FROM generate_series(1, 50000) i");
+        sql.execute("ANALYZE caravan.sale");
+        MergeSql merge = new MergeSql(WarehouseTable.SALE);
+        List<String> plan = new ArrayList<>();
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(merge.createStage());
+                statement.execute(merge.createSeen());
+                statement.execute("INSERT INTO " + MergeSql.STAGE + " (ordinal, record_key) SELECT i, md5(i::text) || md5(i::text)"
+                        + " FROM generate_series(1, 20000) i");
+                statement.execute("ANALYZE " + MergeSql.STAGE);
+            }
+            try (java.sql.PreparedStatement explain = connection.prepareStatement("EXPLAIN " + merge.merge())) {
+                for (int i = 1; i <= 6; i++) {
+                    if (i == 5) {
+                        explain.setObject(i, OffsetDateTime.now(ZoneOffset.UTC));
+                    } else {
+                        explain.setString(i, "x");
+                    }
+                }
+                try (java.sql.ResultSet rows = explain.executeQuery()) {
+                    while (rows.next()) {
+                        plan.add(rows.getString(1));
+                    }
+                }
+            }
+            connection.rollback();
+        }
+        assertThat(plan).as(String.join("\n", plan)).noneMatch(line -> line.contains("Seq Scan on sale"))
+                .anyMatch(line -> line.contains("Index") && line.contains("sale_pkey"));
+    }
+
+    @Test
+    void anUnchangedRowCostsNoWriteNotEvenARowLock() {
+        writer.write(batch("b-first", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.5")),
+                sale(2, "k2", "Polo"), sale(3, "k3", "Up")).batch(), WarehouseTable.SALE);
+        List<Map<String, Object>> before = sql.queryForList(
+                "SELECT record_key, ctid::text AS ctid, xmin::text AS xmin, xmax::text AS xmax FROM caravan.sale ORDER BY record_key");
+
+        BatchSummary again = writer.write(batch("b-again", sale(1, "k1", "Golf").with("price_amount", new BigDecimal("41234.50")),
+                sale(2, "k2", "Polo"), sale(3, "k3", "Up"), sale(4, "k1", "Passat")).batch(), WarehouseTable.SALE);
+
+        assertThat(again.rowsDuplicate()).isEqualTo(4);
+        assertThat(again.rowsDelivered()).isZero();
+        assertThat(sql.queryForList(
+                "SELECT record_key, ctid::text AS ctid, xmin::text AS xmin, xmax::text AS xmax FROM caravan.sale ORDER BY record_key"))
+                .as("no new row version and no lock left on the stored rows")
+                .isEqualTo(before)
+                .allSatisfy(r -> assertThat(r.get("xmax")).isEqualTo("0"));
+    }
+
+    @Test
     void firstOccurrenceOfARecordKeyInABatchWinsAndLaterOnesAreDuplicates() {
         BatchSummary summary = writer.write(batch("b-dup",
                 sale(1, "k1", "Golf"), sale(2, "k2", "Polo"), sale(3, "k3", "Up"),

@@ -6,6 +6,8 @@ import io.caravan.connector.ConnectorDescriptor;
 import io.caravan.connector.ConnectorRegistry;
 import io.caravan.ingest.CsvReaderFactory;
 import io.caravan.pipeline.BatchContext;
+import io.caravan.pipeline.Issue;
+import io.caravan.pipeline.Row;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +64,37 @@ class PrePassTest {
         assertThat(batch.unmappedColumns()).isEmpty();
         assertThat(pass.unmappedColumns()).containsExactly("Filiale", "Ort", "Verkäufer");
         assertThat(batch.counters()).isEmpty();
+    }
+
+    @Test
+    void theProfileJudgesEveryRowAsTheRealRunButLeavesOptionalIdentifiersUnparsed() throws IOException {
+        Harmoniser harmoniser = new Harmoniser(NORD);
+        var real = harmoniser.forBatch(batch);
+        var profile = harmoniser.forProfile(batch);
+        int rows = 0;
+        int phonesSkipped = 0;
+        try (var a = new CsvReaderFactory().open(Files.newInputStream(SAMPLE), NORD, "a.csv");
+             var b = new CsvReaderFactory().open(Files.newInputStream(SAMPLE), NORD, "b.csv")) {
+            while (a.hasNext()) {
+                Row judged = real.apply(a.next());
+                Row profiled = profile.apply(b.next());
+                rows++;
+                assertThat(profiled.disposition()).as("row %d", judged.number()).isEqualTo(judged.disposition());
+                assertThat(profiled.issues().stream().filter(Issue::fatal).toList()).as("row %d", judged.number())
+                        .isEqualTo(judged.issues().stream().filter(Issue::fatal).toList());
+                for (String field : List.of("sale_id", "sale_date", "vin", "price_amount", "birth_date")) {
+                    assertThat(profiled.get(field)).as("row %d %s", judged.number(), field).isEqualTo(judged.get(field));
+                }
+                assertThat(profiled.get("phone")).isNull();
+                assertThat(profiled.get("email")).isNull();
+                if (judged.get("phone") != null) {
+                    phonesSkipped++;
+                }
+            }
+            assertThat(b.hasNext()).isFalse();
+        }
+        assertThat(rows).isEqualTo(40);
+        assertThat(phonesSkipped).as("the sample has phones the profile need not parse").isPositive();
     }
 
     private PrePass prePass() {
