@@ -96,15 +96,16 @@ final class MergeSql {
                 + ") IS DISTINCT FROM ("
                 + compared.stream().map(c -> "EXCLUDED." + c).collect(Collectors.joining(", "))
                 + ") RETURNING 1) SELECT count(*) FROM merged";
+        // the rows this batch inserted or changed carry its ingested_at (one instant per batch, indexed) and its
+        // batch id; unchanged rows keep their earlier ones and are not queued again
         outbox = "INSERT INTO caravan.data_product_outbox (kind, table_name, record_key, batch_id)"
-                + " SELECT 'record', '" + table.tableName() + "', t.record_key, ?::text FROM " + SEEN + " s"
-                + " JOIN caravan." + quote(table.tableName()) + " t ON t.record_key = s.record_key"
-                + " WHERE t.batch_id = ?::text";
+                + " SELECT 'record', '" + table.tableName() + "', t.record_key, ?::text FROM caravan."
+                + quote(table.tableName()) + " t WHERE t.ingested_at = ?::timestamptz AND t.batch_id = ?::text";
     }
 
     /**
-     * Queues the batch's delivered record keys for the data products: the keys seen in this batch
-     * whose stored record now carries the batch id (parameters 1 and 2: the batch id).
+     * Queues the batch's delivered record keys for the data products: the stored records this batch
+     * wrote (parameters: the batch id, the batch's ingested-at instant, the batch id).
      */
     String outbox() {
         return outbox;

@@ -315,7 +315,8 @@ final class WarehouseWriter implements AutoCloseable {
                         if (dataProductOutbox && delivered > 0) {
                             try (PreparedStatement outbox = connection.prepareStatement(statements.outbox())) {
                                 outbox.setString(1, context.batchId());
-                                outbox.setString(2, context.batchId());
+                                outbox.setObject(2, ingestedAt.atOffset(ZoneOffset.UTC));
+                                outbox.setString(3, context.batchId());
                                 outbox.executeUpdate();
                             }
                         }
