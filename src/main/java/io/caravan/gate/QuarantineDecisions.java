@@ -9,8 +9,6 @@ import io.caravan.ledger.QuarantineReason;
 import io.caravan.pseudonymise.Archive;
 import io.caravan.pseudonymise.ArchiveException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,7 +69,7 @@ public final class QuarantineDecisions {
                     + " is gone (crypto-shredded, or its partner keeps no files); it cannot be released");
         }
         Archive.Entry entry = entries.get(0);
-        String name = originalName(entry, batchId, batch.source());
+        String name = Archive.originalName(entry, batchId, batch.source());
         if (name == null || entry.routeId() == null) {
             throw ApiException.conflict("the kept file of batch " + batchId + " (archive " + entry.archiveId()
                     + ") does not name its source file or route; it cannot be released");
@@ -149,29 +147,13 @@ public final class QuarantineDecisions {
                 + "; it was never quarantined"));
     }
 
-    /** Decrypts the whole kept file to {@code part}; nothing is left behind when it does not authenticate. */
+    /** Decrypts the whole kept file to {@code part} ({@link Archive#restore}); nothing is left behind when it does not authenticate. */
     private void decrypt(String batchId, Archive.Entry entry, Path part) {
-        try (InputStream in = archive.open(batchId); OutputStream out = Files.newOutputStream(part)) {
-            in.transferTo(out);
+        try {
+            archive.restore(batchId, entry, part);
         } catch (ArchiveException e) {
-            deleteQuietly(part);
             throw ApiException.conflict(e.getMessage() + "; nothing was released");
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(part);
-            throw ApiException.conflict("the kept file of batch " + batchId + " (archive " + entry.archiveId()
-                    + ") does not authenticate (truncated or altered); nothing was released");
         }
-    }
-
-    /** {@code <batch id>-<name>.tink} as the route's {@code move} wrote it, else the batch's recorded source. */
-    static String originalName(Archive.Entry entry, String batchId, String source) {
-        String file = entry.path().getFileName().toString();
-        if (file.endsWith(Archive.SUFFIX)) {
-            file = file.substring(0, file.length() - Archive.SUFFIX.length());
-        }
-        String name = file.startsWith(batchId + "-") ? file.substring(batchId.length() + 1)
-                : source == null || source.isBlank() ? null : Path.of(source).getFileName().toString();
-        return name == null || name.isBlank() || name.startsWith(".") || name.contains("/") ? null : name;
     }
 
     private static void deleteQuietly(Path file) {

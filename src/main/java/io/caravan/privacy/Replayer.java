@@ -7,8 +7,6 @@ import io.caravan.pipeline.BatchContext;
 import io.caravan.pseudonymise.Archive;
 import io.caravan.pseudonymise.ArchiveException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -87,7 +85,7 @@ final class Replayer {
             throw ApiException.notFound("batch " + batchId + " has no kept file to replay");
         }
         Archive.Entry entry = entries.get(0);
-        String name = originalName(entry, batchId, sources.get(0));
+        String name = Archive.originalName(entry, batchId, sources.get(0));
         if (name == null || entry.routeId() == null) {
             throw ApiException.conflict("the kept file of batch " + batchId + " (archive " + entry.archiveId()
                     + ") does not name its source file or route; it cannot be replayed");
@@ -181,29 +179,13 @@ final class Replayer {
         }
     }
 
-    /** Decrypts the whole kept file to {@code part}; nothing is left behind when it does not authenticate. */
+    /** Decrypts the whole kept file to {@code part} ({@link Archive#restore}); nothing is left behind when it does not authenticate. */
     private void decrypt(String batchId, Archive.Entry entry, Path part) {
-        try (InputStream in = archive.open(batchId); OutputStream out = Files.newOutputStream(part)) {
-            in.transferTo(out);
+        try {
+            archive.restore(batchId, entry, part);
         } catch (ArchiveException e) {
-            deleteQuietly(part);
             throw ApiException.conflict(e.getMessage() + "; nothing was replayed");
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(part);
-            throw ApiException.conflict("the kept file of batch " + batchId + " (archive " + entry.archiveId()
-                    + ") does not authenticate (truncated or altered); nothing was replayed");
         }
-    }
-
-    /** {@code <batch id>-<name>.tink} as the route's {@code move} wrote it, else the batch's recorded source. */
-    static String originalName(Archive.Entry entry, String batchId, String source) {
-        String file = entry.path().getFileName().toString();
-        if (file.endsWith(Archive.SUFFIX)) {
-            file = file.substring(0, file.length() - Archive.SUFFIX.length());
-        }
-        String name = file.startsWith(batchId + "-") ? file.substring(batchId.length() + 1)
-                : source == null || source.isBlank() ? null : Path.of(source).getFileName().toString();
-        return name == null || name.isBlank() || name.startsWith(".") || name.contains("/") ? null : name;
     }
 
     private static void deleteQuietly(Path file) {

@@ -221,6 +221,49 @@ public final class Archive {
         }
     }
 
+    /**
+     * Decrypts the whole kept file of a batch to {@code target} (for a replay or a release); nothing
+     * is left at {@code target} when it does not authenticate.
+     *
+     * @param entry the batch's kept file, named in the message when it does not authenticate
+     * @throws ArchiveException when there is no readable file, its key does not open it, or it is
+     *                          truncated or altered
+     */
+    public void restore(String batchId, Entry entry, Path target) {
+        try (InputStream in = open(batchId); OutputStream out = Files.newOutputStream(target)) {
+            in.transferTo(out);
+        } catch (ArchiveException e) {
+            deleteRestored(target);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            deleteRestored(target);
+            throw new ArchiveException("the kept file of batch " + batchId + " (archive " + entry.archiveId()
+                    + ") does not authenticate (truncated or altered)");
+        }
+    }
+
+    /**
+     * The name the batch's file had in the inbox: {@code <batch id>-<name>.tink} as the route's
+     * {@code move} wrote it, else the batch's recorded source; null when neither gives a plain file name.
+     */
+    public static String originalName(Entry entry, String batchId, String source) {
+        String file = entry.path().getFileName().toString();
+        if (file.endsWith(SUFFIX)) {
+            file = file.substring(0, file.length() - SUFFIX.length());
+        }
+        String name = file.startsWith(batchId + "-") ? file.substring(batchId.length() + 1)
+                : source == null || source.isBlank() ? null : Path.of(source).getFileName().toString();
+        return name == null || name.isBlank() || name.startsWith(".") || name.contains("/") ? null : name;
+    }
+
+    private static void deleteRestored(Path target) {
+        try {
+            Files.deleteIfExists(target);
+        } catch (IOException ignored) {
+            // a hidden part file the file route ignores
+        }
+    }
+
     /** Crypto-shreds every kept file older than its partner's retention. */
     public synchronized List<Shredded> shredExpired(String by) {
         removeRemnants();
